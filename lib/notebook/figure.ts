@@ -1,0 +1,50 @@
+// The Plotly figure as plain JSON, the one thing plot() and saveFigure() share.
+import * as fs from "fs";
+
+export interface Figure {
+  data: Array<Record<string, unknown>>;
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+export interface FigureSize {
+  width?: number;
+  height?: number;
+}
+
+export const DEFAULT_SIZE = { width: 700, height: 450 };
+
+/** The figure with its width and height filled in, so every renderer draws the same picture. */
+export function sized(figure: Figure, size: FigureSize = {}): Required<Figure> & { layout: { width: number; height: number } } {
+  if (!figure || !Array.isArray(figure.data)) {
+    throw new Error("a Plotly figure needs a `data` array of traces, e.g. { data: [{ x: [1, 2], y: [3, 4] }] }");
+  }
+  const layout = figure.layout ?? {};
+  const width = size.width ?? (layout.width as number | undefined) ?? DEFAULT_SIZE.width;
+  const height = size.height ?? (layout.height as number | undefined) ?? DEFAULT_SIZE.height;
+  return { data: figure.data, layout: { ...layout, width, height }, config: figure.config ?? {} };
+}
+
+export function plotlyBundlePath(): string {
+  return require.resolve("plotly.js-dist/plotly.js");
+}
+
+let plotlySource: string | undefined;
+export function plotlyJs(): string {
+  plotlySource ??= fs.readFileSync(plotlyBundlePath(), "utf8");
+  return plotlySource;
+}
+
+/** JSON that is safe inside a <script> element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+export function figureTitle(figure: Figure): string {
+  const title = figure.layout?.title;
+  if (typeof title === "string") return title;
+  if (title && typeof title === "object" && typeof (title as { text?: unknown }).text === "string") {
+    return (title as { text: string }).text;
+  }
+  return "";
+}
