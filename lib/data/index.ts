@@ -1,0 +1,16 @@
+export { loadDataset, Dataset, splitIndices, DATASET_NAMES, PAPER_BINARIZE, VALIDATION_SEED } from "./dataset";
+export type { DatasetName, Split, LoadOptions, BatchOptions, Batch } from "./dataset";
+export { binarizeStatic, binarizeDynamic } from "./binarize";
+export type { Binarize } from "./binarize";
+export { exampleImages } from "./examples";
+export type { ExampleImages } from "./examples";
+export { DataFileError, DataNotFoundError } from "./errors";
+export type { SourceOptions } from "./source";
+export { OMNIGLOT_SPLIT_SEED, OMNIGLOT_EVALUATION_IN_TRAIN, OMNIGLOT_SMALL_TRAIN_DRAWERS, splitOmniglot } from "./omniglot";
+export type { OmniglotVariant } from "./omniglot";
+export { areaResize } from "./resize";
+export { decodePng } from "./png";
+export { ZipArchive } from "./zip";
+export { parseIdx } from "./idx";
+export { downloadFile } from "./download";
+export { createProgress } from "./progress";
