@@ -1,0 +1,2 @@
+export { Dense, MLP } from "./dense";
+export type { ApplyOptions, DenseActivation, DenseOptions, MLPOptions } from "./dense";
