@@ -24,6 +24,7 @@ def cell_text(cell, name):
 
 def run(path: Path, out_dir: Path, timeout: int, kernel: str | None):
     nb = nbformat.read(path, as_version=4)
+    os.environ["IGR_NOTEBOOK"] = path.name  # inherited by the kernel: exported figures name their notebook
     current = {"index": None}
 
     def on_cell_start(cell, cell_index, **_):

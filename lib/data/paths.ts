@@ -1,9 +1,7 @@
-// Where data lives. Paths are resolved from this module's location, not from the working
-// directory, because notebooks run with cwd = notebooks/.
+// Where data lives. Paths are resolved from the project root, not from the working directory,
+// because notebooks run with cwd = notebooks/.
 import * as path from "path";
-
-/** The project root (the folder holding lib/). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+import { PROJECT_ROOT } from "../core/paths";
 
 /** The project's own data folder: downloads go to `data/<name>/`, decoded caches to `data/cache/`. */
 export const PROJECT_DATA_DIR = path.join(PROJECT_ROOT, "data");

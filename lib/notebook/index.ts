@@ -7,3 +7,5 @@ export { figureBundle, plot } from "./plot";
 export { FIGURES_DIR, saveFigure, standaloneHtml } from "./saveFigure";
 export { danfo, type Danfo } from "./dataframe";
 export { showTable, tableHtml, type TableLike } from "./table";
+export { exportFigure, readFigureRecords, type FigureRecord } from "./exportFigure";
+export { galleryHtml, writeGallery } from "./gallery";
