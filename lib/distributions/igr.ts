@@ -1,0 +1,167 @@
+// The IGR family (Potapczynski et al. 2020): a diagonal Gaussian pushed through a bijector chain
+//   ε ~ N(0, I) → κ = μ + σ ε (Affine) → λ = f(κ) (identity, planar flows, stick-breaking)
+//   → ψ = softmax++(λ/τ) on the open K-simplex.
+// The density of ψ is N(ε) · |det ∂ψ_{1..K−1}/∂ε|⁻¹ (change of variables through the whole chain).
+import * as tf from "@tensorflow/tfjs";
+import { Affine } from "../bijectors/affine";
+import { Bijector } from "../bijectors/bijector";
+import { Chain } from "../bijectors/chain";
+import { SoftmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
+import { seedSource, standardNormal } from "../core/random";
+import { normalLogDensity } from "../core/special";
+import { assertFinite, assertPositive, assertTensor, broadcastShapes, sameScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
+import { zeroTemperatureLimit } from "../discrete/zeroTemperature";
+import { checkEvent, checkSampleCount, Distribution, SampleOptions } from "./distribution";
+import { RelaxedSampleOptions } from "./gumbelSoftmax";
+import { Normal } from "./normal";
+import { straightThrough } from "./straightThrough";
+
+export interface IGROptions {
+  /** μ, [..., K−1]. */
+  loc: tf.Tensor;
+  /** σ > 0, [..., K−1]. */
+  scale: tf.Tensor;
+  /** τ > 0: a number or a tensor broadcasting against the batch shape. */
+  temperature: ScalarParameter;
+  /** δ > 0 of softmax++ (default 1: then argmax ψ is the τ → 0 category at every τ). */
+  delta?: ScalarParameter;
+  /** Read the parameters once to check them (default true). Turn off inside hot training loops. */
+  validateArgs?: boolean;
+}
+
+export interface EstimateOptions extends SampleOptions {
+  /** Monte Carlo sample size (default 10000). */
+  numSamples?: number;
+}
+
+export abstract class IGRBase implements Distribution {
+  readonly loc: tf.Tensor;
+  readonly scale: tf.Tensor;
+  readonly temperature: ScalarParameter;
+  readonly delta: ScalarParameter;
+  readonly batchShape: number[];
+  /** [K]: softmax++ adds the extra category to the K−1 Gaussian coordinates. */
+  readonly eventShape: number[];
+  readonly affine: Affine;
+  readonly softmaxPlusPlus: SoftmaxPlusPlus;
+  /** ε ↦ λ: everything before softmax++ (outermost first). */
+  readonly preSimplex: Chain;
+  /** ε ↦ ψ: the whole chain (outermost first). */
+  readonly bijector: Chain;
+
+  protected constructor(options: IGROptions, middle: Bijector[], extraBatch: Array<[string, number[]]> = []) {
+    const { loc, scale, temperature, delta = 1, validateArgs = true } = options;
+    assertTensor("loc", loc, 1);
+    assertTensor("scale", scale, 1);
+    if (validateArgs) {
+      assertFinite("loc", loc);
+      assertPositive("scale", scale);
+    }
+    this.affine = new Affine({ loc, scale, validateArgs: false });
+    this.softmaxPlusPlus = new SoftmaxPlusPlus({ temperature, delta, validateArgs });
+    this.loc = loc;
+    this.scale = scale;
+    this.temperature = temperature;
+    this.delta = delta;
+    this.preSimplex = new Chain([...middle, this.affine]);
+    this.bijector = new Chain([this.softmaxPlusPlus, ...middle, this.affine]);
+    this.batchShape = broadcastShapes([
+      ["loc (batch part)", loc.shape.slice(0, -1)],
+      ["scale (batch part)", scale.shape.slice(0, -1)],
+      ["temperature", shapeOf(temperature)],
+      ["delta", shapeOf(delta)],
+      ...extraBatch,
+    ]);
+    this.eventShape = this.bijector.forwardEventShape(this.affine.eventShapeIn);
+  }
+
+  /** K − 1, the size of the Gaussian. */
+  get latentSize(): number {
+    return this.affine.eventShapeIn[0];
+  }
+
+  /** The Gaussian of κ, N(loc, scale²) elementwise. */
+  gaussian(): Normal {
+    return new Normal({ loc: this.loc, scale: this.scale, validateArgs: false });
+  }
+
+  private noise(n: number, seed: SampleOptions["seed"]): tf.Tensor {
+    checkSampleCount(n);
+    return standardNormal([n, ...this.batchShape, this.latentSize], seedSource(seed)());
+  }
+
+  /** ψ, [n, ...batchShape, K], reparameterized; straight-through gives the one-hot argmax forward. */
+  sample(n: number, options: RelaxedSampleOptions = {}): tf.Tensor {
+    return tf.tidy(() => {
+      const soft = this.bijector.forward(this.noise(n, options.seed));
+      return options.straightThrough ? straightThrough(soft) : soft;
+    });
+  }
+
+  /** A sample and its log density in one pass (no simplex round trip, so exact at low τ). */
+  sampleAndLogProb(n: number, options: SampleOptions = {}): { sample: tf.Tensor; logProb: tf.Tensor } {
+    return tf.tidy(() => {
+      const noise = this.noise(n, options.seed);
+      const { value, logDet } = this.bijector.forwardAndLogDet(noise);
+      return { sample: value, logProb: tf.sub(tf.sum(normalLogDensity(noise, 0, 1), -1), logDet) };
+    });
+  }
+
+  /** λ (the input of softmax++), [n, ...batchShape, K−1]. */
+  samplePreSimplex(n: number, options: SampleOptions = {}): tf.Tensor {
+    return tf.tidy(() => this.preSimplex.forward(this.noise(n, options.seed)));
+  }
+
+  /** log density of ψ (w.r.t. Lebesgue measure on ψ_1..ψ_{K−1}). */
+  logProb(x: tf.Tensor): tf.Tensor {
+    checkEvent(x, this.eventShape, `${this.constructor.name}.logProb`);
+    return tf.tidy(() => {
+      const { value, logDet } = this.bijector.inverseAndLogDet(x);
+      return tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet);
+    });
+  }
+
+  /** log density of λ = f(κ), the pre-softmax++ variable (where IGR's KL lives). */
+  logProbPreSimplex(lambda: tf.Tensor): tf.Tensor {
+    checkEvent(lambda, [this.latentSize], `${this.constructor.name}.logProbPreSimplex`);
+    return tf.tidy(() => {
+      const { value, logDet } = this.preSimplex.inverseAndLogDet(lambda);
+      return tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet);
+    });
+  }
+
+  /** Draws of the τ → 0 limit (appendix eq. (5)): one-hot [n, ...batchShape, K]. */
+  zeroTemperatureSample(n: number, options: SampleOptions = {}): tf.Tensor {
+    return tf.tidy(() => zeroTemperatureLimit(this.samplePreSimplex(n, options)));
+  }
+
+  /** Monte Carlo frequencies of the τ → 0 categories, [...batchShape, K] (not differentiable). */
+  estimateDiscreteProbs({ numSamples = 10000, seed }: EstimateOptions = {}): tf.Tensor {
+    return tf.tidy(() => tf.mean(this.zeroTemperatureSample(numSamples, { seed }), 0));
+  }
+
+  /** True when `other` applies the same maps after the Gaussian (same class, K, τ, δ and flows). */
+  sameTransform(other: IGRBase): boolean {
+    return (
+      other.constructor === this.constructor &&
+      other.latentSize === this.latentSize &&
+      sameScalarParameter(other.temperature, this.temperature) &&
+      sameScalarParameter(other.delta, this.delta) &&
+      this.sameMiddle(other)
+    );
+  }
+
+  /** True when softmax++ is the same (K, τ, δ), whatever comes before it. */
+  sameSoftmaxPlusPlus(other: IGRBase): boolean {
+    return (
+      other.latentSize === this.latentSize &&
+      sameScalarParameter(other.temperature, this.temperature) &&
+      sameScalarParameter(other.delta, this.delta)
+    );
+  }
+
+  /** Subclasses with parameters between the affine map and softmax++ compare them here. */
+  protected sameMiddle(_other: IGRBase): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,13 @@
+export { Distribution, SampleOptions } from "./distribution";
+export { Normal, NormalOptions, normalKl } from "./normal";
+export { IGRBase, IGROptions, EstimateOptions } from "./igr";
+export { InvertibleGaussian } from "./invertibleGaussian";
+export { IGRPlanar, IGRPlanarOptions, PlanarLayerParameters } from "./igrPlanar";
+export { IGRStickBreaking, TruncationOptions, sticksWithinThreshold } from "./igrStickBreaking";
+export { ExpConcrete, ConcreteOptions } from "./expConcrete";
+export { GumbelSoftmax, RelaxedSampleOptions } from "./gumbelSoftmax";
+export { RelaxedBernoulli, RelaxedBernoulliOptions } from "./relaxedBernoulli";
+export { Categorical, CategoricalOptions } from "./categorical";
+export { LogitsOrProbs } from "./logitsOrProbs";
+export { straightThrough } from "./straightThrough";
+export { kl, KLMethod, KLOptions, KLResult } from "./kl";

@@ -1,0 +1,111 @@
+// KL(q ‖ p) in one place. Closed forms where they exist; otherwise a Monte Carlo estimate that says
+// it is one (method: "monte-carlo", with its sample size and standard error).
+//
+//   Normal ‖ Normal                      closed form, elementwise
+//   Categorical ‖ Categorical            closed form Σ π_q (log π_q − log π_p)
+//   IGR ‖ IGR, same maps after the       closed form: Σ over the K−1 coordinates of the Gaussian KL
+//     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; paper-notes §2.1)
+//   IGR ‖ IGR, same softmax++ only       Monte Carlo in λ-space (softmax++'s Jacobian cancels exactly)
+//   GumbelSoftmax ‖ GumbelSoftmax        Monte Carlo on the ExpConcrete twins (exp is a shared bijection)
+//   anything else with the same event    Monte Carlo: mean over x ~ q of log q(x) − log p(x)
+import * as tf from "@tensorflow/tfjs";
+import { Seed } from "../core/random";
+import { Categorical } from "./categorical";
+import { Distribution } from "./distribution";
+import { GumbelSoftmax } from "./gumbelSoftmax";
+import { IGRBase } from "./igr";
+import { Normal, normalKl } from "./normal";
+
+export type KLMethod = "closed-form" | "monte-carlo";
+
+export interface KLResult {
+  /** KL per batch element, shape = broadcast of the two batch shapes. */
+  value: tf.Tensor;
+  method: KLMethod;
+  /** Monte Carlo only: the number of draws from q. */
+  numSamples?: number;
+  /** Monte Carlo only: the standard error of `value` (sample std / √numSamples). */
+  standardError?: tf.Tensor;
+}
+
+export interface KLOptions {
+  /** "auto" (default) uses a closed form when there is one; "monte-carlo" always estimates. */
+  method?: "auto" | "monte-carlo";
+  /** Monte Carlo sample size (default 1000). */
+  numSamples?: number;
+  seed?: Seed;
+}
+
+/** KL(q ‖ p); see the table at the top of this file. The caller owns the returned tensors. */
+export function kl(q: Distribution, p: Distribution, { method = "auto", numSamples = 1000, seed }: KLOptions = {}): KLResult {
+  if (q.eventShape.length !== p.eventShape.length || q.eventShape.some((d, i) => d !== p.eventShape[i])) {
+    throw new Error(`kl: q and p must have the same event shape; got [${q.eventShape.join(", ")}] and [${p.eventShape.join(", ")}]`);
+  }
+  if (method !== "auto" && method !== "monte-carlo") throw new Error(`kl: method must be "auto" or "monte-carlo"; got ${String(method)}`);
+  if (!Number.isInteger(numSamples) || numSamples < 2) throw new Error(`kl: numSamples must be an integer >= 2; got ${numSamples}`);
+  if (method === "auto") {
+    if (q instanceof Normal && p instanceof Normal) {
+      return { value: normalKl(q.loc, q.scale, p.loc, p.scale), method: "closed-form" };
+    }
+    if (q instanceof Categorical && p instanceof Categorical) {
+      return { value: categoricalKl(q, p), method: "closed-form" };
+    }
+    if (q instanceof IGRBase && p instanceof IGRBase && q.sameTransform(p)) {
+      const value = tf.tidy(() => {
+        const perCoordinate = tf.sum(normalKl(q.loc, q.scale, p.loc, p.scale), -1);
+        return tf.add(perCoordinate, tf.zeros(broadcast(q.batchShape, p.batchShape)));
+      });
+      return { value, method: "closed-form" };
+    }
+  }
+  return monteCarloKl(q, p, numSamples, seed);
+}
+
+function categoricalKl(q: Categorical, p: Categorical): tf.Tensor {
+  return tf.tidy(() => {
+    const logQ = q.logProbs();
+    const logP = p.logProbs();
+    const probQ = tf.exp(logQ);
+    const terms = tf.mul(probQ, tf.sub(logQ, logP));
+    // 0·log 0 = 0: categories q never picks contribute nothing, even where p is 0 too.
+    return tf.sum(tf.where(tf.greater(probQ, 0), terms, tf.zerosLike(terms)), -1);
+  });
+}
+
+function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed: Seed | undefined): KLResult {
+  const differences = tf.tidy(() => {
+    if (q instanceof IGRBase && p instanceof IGRBase && q.sameSoftmaxPlusPlus(p)) {
+      const lambda = q.samplePreSimplex(numSamples, { seed });
+      return tf.sub(q.logProbPreSimplex(lambda), p.logProbPreSimplex(lambda));
+    }
+    if (q instanceof GumbelSoftmax && p instanceof GumbelSoftmax) {
+      const y = q.expConcrete.sample(numSamples, { seed });
+      return tf.sub(q.expConcrete.logProb(y), p.expConcrete.logProb(y));
+    }
+    if (q instanceof IGRBase) {
+      const { sample, logProb } = q.sampleAndLogProb(numSamples, { seed });
+      return tf.sub(logProb, p.logProb(sample));
+    }
+    const x = q.sample(numSamples, { seed });
+    return tf.sub(q.logProb(x), p.logProb(x));
+  });
+  const [value, standardError] = tf.tidy(() => {
+    const { mean, variance } = tf.moments(differences, 0);
+    const unbiased = tf.mul(variance, numSamples / (numSamples - 1));
+    return [mean, tf.sqrt(tf.div(unbiased, numSamples))];
+  });
+  differences.dispose();
+  return { value, method: "monte-carlo", numSamples, standardError };
+}
+
+function broadcast(a: number[], b: number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`kl: batch shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast`);
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
