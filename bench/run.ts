@@ -3,17 +3,19 @@
 // To add a bench: write bench/<name>.ts exporting an async function that returns BenchRecord[],
 // and register it below.
 import { benchData } from "./data";
+import { benchDiscrete } from "./discrete";
 import { stepNonlinear } from "./stepNonlinear";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
 
 const BENCHES: Record<string, Bench> = {
   "step-nonlinear": stepNonlinear,
   data: benchData,
+  discrete: benchDiscrete,
 };
 
 function printTable(records: BenchRecord[]): void {
-  const rows = records.map((r) => [r.name, r.backend, (r.msPerStep ?? r.ms ?? NaN).toFixed(1), String(r.stepsTimed ?? ""), String(r.speedupVsStock ?? "")]);
-  const header = ["name", "backend", "ms (per step: median)", "steps timed", "speed-up vs stock"];
+  const rows = records.map((r) => [r.name, r.backend, (r.msPerStep ?? r.ms ?? NaN).toFixed(1), String(r.stepsTimed ?? ""), String(r.speedupVsStock ?? r.speedupVsOps ?? "")]);
+  const header = ["name", "backend", "ms (per step: median)", "steps timed", "speed-up vs stock/ops"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(line(header));
