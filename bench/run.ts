@@ -5,12 +5,15 @@
 import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { stepNonlinear } from "./stepNonlinear";
+import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
 
 const BENCHES: Record<string, Bench> = {
   "step-nonlinear": stepNonlinear,
   data: benchData,
   discrete: benchDiscrete,
+  "vae-step": vaeStep,
+  "vae-sweep": vaeSweep,
 };
 
 function printTable(records: BenchRecord[]): void {

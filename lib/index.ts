@@ -6,4 +6,6 @@ export * from "./distributions/index";
 export * from "./discrete/index";
 export * from "./data/index";
 export * from "./models/index";
+export * from "./eval/index";
+export * from "./train/index";
 export * from "./notebook/index";

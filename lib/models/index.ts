@@ -1,2 +1,14 @@
 export { Dense, MLP } from "./dense";
 export type { ApplyOptions, DenseActivation, DenseOptions, MLPOptions } from "./dense";
+export { CategoricalVAE } from "./vae";
+export type { VaeOptions, ObjectiveParts, NamedVariable } from "./vae";
+export { modelConfig, encoderOutputSize, decoderOutputSize, hasClosedFormKl, LATENT_MODELS, ARCHITECTURES, LIKELIHOODS, KL_ESTIMATORS, DEFAULT_MODEL_CONFIG } from "./vaeConfig";
+export type { VaeModelConfig, LatentModel, Architecture, Likelihood, KLEstimator } from "./vaeConfig";
+export { igrMiddleBlock, registerMiddleBlockKernels } from "./igrMiddleBlock";
+export type { MiddleBlockOptions } from "./igrMiddleBlock";
+export { bernoulliLogLikelihood, gaussianLogLikelihood, gaussianDecoderMoments } from "./likelihoods";
+export { igrPrior } from "./priors";
+export type { GaussianPrior } from "./priors";
+export { normalNoise, gumbelNoise, uniformNoise, stepSeed } from "./noise";
+export { igrFastLatent, igrReferenceLatent, planarLatent, gumbelLatent, igrLocScale } from "./latent";
+export type { RelaxedLatent } from "./latent";

@@ -1,0 +1,189 @@
+// Command-line flags of `igr`: parsing and validation, before any work is done.
+import {
+  ARCHITECTURES,
+  DATASET_NAMES,
+  KL_ESTIMATORS,
+  LATENT_MODELS,
+  LIKELIHOODS,
+  TAU_GRID,
+  trainConfig,
+  TRAIN_DEFAULTS,
+  type TrainConfig,
+} from "../../lib/index";
+
+/**
+ * τ when --tau is not given. The paper picks τ per model by validation from TAU_GRID and does not
+ * report the choice (paper-notes §3); 0.1 is a mid-grid value for quick runs, not a recommendation.
+ */
+export const DEFAULT_TAU = 0.1;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+type Kind = "string" | "number" | "integer" | "boolean";
+
+interface FlagSpec {
+  kind: Kind;
+  /** TrainConfig field it sets (train flags). */
+  field?: keyof TrainConfig;
+  help: string;
+  valid?: readonly string[];
+}
+
+export const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  model: { kind: "string", field: "model", help: "latent family", valid: LATENT_MODELS },
+  dataset: { kind: "string", field: "dataset", help: "data set", valid: DATASET_NAMES },
+  arch: { kind: "string", field: "arch", help: "encoder/decoder architecture", valid: ARCHITECTURES },
+  tau: { kind: "number", field: "tau", help: `temperature > 0 (default ${DEFAULT_TAU}; the paper picks it by validation from ${TAU_GRID.join(", ")})` },
+  seed: { kind: "integer", field: "seed", help: `seed of initialisation, data order and noise (default ${TRAIN_DEFAULTS.seed})` },
+  epochs: { kind: "integer", field: "epochs", help: `epochs (default ${TRAIN_DEFAULTS.epochs})` },
+  "batch-size": { kind: "integer", field: "batchSize", help: `batch size (default ${TRAIN_DEFAULTS.batchSize})` },
+  lr: { kind: "number", field: "learningRate", help: `Adam learning rate (default ${TRAIN_DEFAULTS.learningRate})` },
+  "learning-rate": { kind: "number", field: "learningRate", help: "same as --lr" },
+  likelihood: { kind: "string", field: "likelihood", help: "decoder likelihood (default: gaussian for fashion-mnist, else bernoulli)", valid: LIKELIHOODS },
+  binarize: { kind: "string", field: "binarize", help: "binarisation (default: the paper's)", valid: ["static", "dynamic", "none"] },
+  kl: { kind: "string", field: "kl", help: "KL estimator (default closed-form where it exists)", valid: KL_ESTIMATORS },
+  stl: { kind: "boolean", field: "stickTheLanding", help: "sticking-the-landing gradient (implies --kl monte-carlo)" },
+  "stick-the-landing": { kind: "boolean", field: "stickTheLanding", help: "same as --stl" },
+  samples: { kind: "integer", field: "samples", help: "relaxed samples per example S (default 1)" },
+  limit: { kind: "integer", field: "limit", help: "use only the first N training examples" },
+  "eval-limit": { kind: "integer", field: "evalLimit", help: `validation/test examples per epoch evaluation (default ${TRAIN_DEFAULTS.evalLimit})` },
+  "train-eval-limit": { kind: "integer", field: "trainEvalLimit", help: `training examples for the per-epoch discretized train ELBO (default ${TRAIN_DEFAULTS.trainEvalLimit})` },
+  "eval-every": { kind: "integer", field: "evalEvery", help: "evaluate every N epochs (default 1; the last epoch always)" },
+  "frequency-samples": { kind: "integer", field: "frequencySamples", help: `draws for the IGR-Planar/SB discrete-q estimate per epoch (default ${TRAIN_DEFAULTS.frequencySamples})` },
+  "validation-size": { kind: "integer", field: "validationSize", help: "images held out of the training pool for validation (default a sixth; 0 = none)" },
+  "checkpoint-every": { kind: "integer", field: "checkpointEvery", help: `checkpoint every N steps, besides each epoch end (default ${TRAIN_DEFAULTS.checkpointEvery}; 0 = epoch ends only)` },
+  "run-id": { kind: "string", field: "runId", help: "run folder name (default: made from the settings)" },
+  "runs-dir": { kind: "string", field: "runsDir", help: "where run folders go (default data/runs)" },
+  resume: { kind: "string", help: "continue the run with this id (its settings come from its config.json; only --epochs may change)" },
+  progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
+};
+
+export type ParsedFlags = Record<string, string | number | boolean>;
+
+/**
+ * Parses `--flag value`, `--flag=value` and boolean `--flag` against `specs`. Unknown flags, missing
+ * values and non-numeric numbers are UsageErrors that list what is valid.
+ */
+export function parseFlags(argv: string[], specs: Record<string, FlagSpec>, command: string): { flags: ParsedFlags; positional: string[] } {
+  const flags: ParsedFlags = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq >= 0 ? eq : undefined);
+    const spec = specs[name];
+    if (!spec) throw new UsageError(`igr ${command}: unknown flag --${name}; valid flags are ${Object.keys(specs).map((f) => "--" + f).join(", ")}`);
+    if (spec.kind === "boolean") {
+      if (eq >= 0) {
+        const v = arg.slice(eq + 1);
+        if (v !== "true" && v !== "false") throw new UsageError(`igr ${command}: --${name} takes no value or =true/=false; got "${v}"`);
+        flags[name] = v === "true";
+      } else flags[name] = true;
+      continue;
+    }
+    let raw: string;
+    if (eq >= 0) raw = arg.slice(eq + 1);
+    else {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) throw new UsageError(`igr ${command}: --${name} needs a value (${spec.help})`);
+      raw = argv[++i];
+    }
+    if (spec.kind === "number" || spec.kind === "integer") {
+      const value = raw.trim() === "" ? NaN : Number(raw);
+      if (!Number.isFinite(value)) throw new UsageError(`igr ${command}: --${name} must be a number; got "${raw}" (${spec.help})`);
+      if (spec.kind === "integer" && !Number.isInteger(value)) throw new UsageError(`igr ${command}: --${name} must be an integer; got "${raw}" (${spec.help})`);
+      flags[name] = value;
+    } else {
+      if (spec.valid && !spec.valid.includes(raw)) throw new UsageError(`igr ${command}: --${name} must be one of ${spec.valid.join(", ")}; got "${raw}"`);
+      flags[name] = raw;
+    }
+  }
+  return { flags, positional };
+}
+
+/** The TrainConfig the flags ask for (all validation before any work). */
+export function trainConfigFromFlags(flags: ParsedFlags, runsDir: string): TrainConfig {
+  const partial: Record<string, unknown> = { runsDir };
+  for (const [name, value] of Object.entries(flags)) {
+    const field = TRAIN_FLAGS[name]?.field;
+    if (field) partial[field] = value;
+  }
+  partial.tau ??= DEFAULT_TAU;
+  for (const required of ["model", "dataset", "arch"]) {
+    if (partial[required] === undefined) {
+      const spec = TRAIN_FLAGS[required];
+      throw new UsageError(`igr train: --${required} is required (${spec.help}${spec.valid ? ": " + spec.valid.join(", ") : ""})`);
+    }
+  }
+  try {
+    return trainConfig(partial as Parameters<typeof trainConfig>[0]);
+  } catch (err) {
+    throw new UsageError(`igr train: ${(err as Error).message}`);
+  }
+}
+
+export const EVAL_FLAGS: Record<string, FlagSpec> = {
+  samples: { kind: "integer", help: "importance samples per test example (default 5000; 0 skips)" },
+  "authors-samples": { kind: "integer", help: "samples of the authors' estimator (default 100; 0 skips)" },
+  limit: { kind: "integer", help: "test examples (default all)" },
+  "train-limit": { kind: "integer", help: "training examples for the discretized train ELBO (default all)" },
+  "frequency-samples": { kind: "integer", help: "draws for the IGR-Planar/SB discrete-q estimate (default 1000)" },
+  seed: { kind: "integer", help: "seed of the evaluation noise (default 0)" },
+  "runs-dir": { kind: "string", help: "where run folders are (default data/runs)" },
+  progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
+};
+
+export const SWEEP_FLAGS: Record<string, FlagSpec> = {
+  jobs: { kind: "integer", help: "runs at once, one process each (default 2: one per core)" },
+  "print-commands": { kind: "boolean", help: "print one `igr train` line per run and exit (for SLURM arrays etc.)" },
+  "runs-dir": { kind: "string", help: "where run folders go (default data/runs)" },
+};
+
+export const TABLE_FLAGS: Record<string, FlagSpec> = {
+  "runs-dir": { kind: "string", help: "where run folders are (default data/runs)" },
+  out: { kind: "string", help: "output path prefix: writes <out>.csv and <out>.md (default <runs-dir>/table)" },
+};
+
+function flagHelp(specs: Record<string, FlagSpec>): string {
+  return Object.entries(specs)
+    .map(([name, s]) => `    --${name}${s.kind === "boolean" ? "" : " <" + s.kind + ">"}`.padEnd(30) + s.help + (s.valid ? ` [${s.valid.join(", ")}]` : ""))
+    .join("\n");
+}
+
+export function usage(): string {
+  return `igr: train and evaluate the categorical VAE of the IGR paper (igr-ts)
+
+usage:
+  igr train --model <m> --dataset <d> --arch <a> [--tau <t>] [flags]
+  igr train --resume <run-id> [--epochs N]
+  igr eval <run-id | run-folder> [flags]
+  igr sweep <grid.json> [--jobs 2] [--print-commands]
+  igr table [--runs-dir dir] [--out prefix]
+  igr --help
+
+example:
+  igr train --model igr-i --dataset mnist --arch nonlinear --epochs 300 --tau 0.1 --seed 1
+
+train flags:
+${flagHelp(TRAIN_FLAGS)}
+
+eval flags (writes eval.json in the run folder and adds it to summary.json):
+${flagHelp(EVAL_FLAGS)}
+
+sweep flags (grid.json: {"model": ["igr-i", "gs"], "tau": [0.1, 0.5], "seed": [1, 2], "dataset": "mnist", "arch": "linear"}):
+${flagHelp(SWEEP_FLAGS)}
+
+table flags:
+${flagHelp(TABLE_FLAGS)}
+
+Ctrl-C during training writes a checkpoint and exits; continue with igr train --resume <run-id>.
+`;
+}

@@ -1,0 +1,31 @@
+// Sweep grids: a JSON object whose values are a setting or a list of settings; the runs are the
+// cartesian product. Keys are `igr train` flag names without dashes, kebab or camel case:
+//   { "model": ["igr-i", "gs"], "dataset": "mnist", "arch": ["linear", "nonlinear"],
+//     "tau": [0.1, 0.5], "seed": [1, 2, 3], "epochs": 50 }
+
+export type GridValue = string | number | boolean;
+export type GridSpec = Record<string, GridValue | GridValue[]>;
+
+/** One argument list per run (["--model", "igr-i", "--tau", "0.1", ...]), in a stable order. */
+export function expandGrid(grid: unknown): string[][] {
+  if (typeof grid !== "object" || grid === null || Array.isArray(grid)) {
+    throw new Error(`a sweep grid must be a JSON object of flag -> value or [values]; got ${Array.isArray(grid) ? "an array" : JSON.stringify(grid)}`);
+  }
+  let runs: string[][] = [[]];
+  for (const [key, raw] of Object.entries(grid as Record<string, unknown>)) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (values.length === 0) throw new Error(`sweep grid: "${key}" has an empty list of values`);
+    const flag = "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+    const next: string[][] = [];
+    for (const run of runs) {
+      for (const value of values) {
+        if (!["string", "number", "boolean"].includes(typeof value)) throw new Error(`sweep grid: "${key}" values must be strings, numbers or booleans; got ${JSON.stringify(value)}`);
+        if (value === false) next.push(run);
+        else if (value === true) next.push([...run, flag]);
+        else next.push([...run, flag, String(value)]);
+      }
+    }
+    runs = next;
+  }
+  return runs;
+}

@@ -1,0 +1,313 @@
+// The training loop: Adam on the relaxed objective, fixed τ, per-epoch metrics, checkpoints,
+// exact resume, NaN/Inf detection and a clean stop on SIGINT.
+//
+// Determinism (what makes resume bit-identical): the noise of step t is a function of (seed, t)
+// (models/noise.ts), the order of epoch e is a function of (seed, e) (Dataset.batches), evaluation
+// noise is a function of (seed, epoch), and the checkpoint stores the weights, Adam's moments and
+// step, the step/epoch/batch counters and the running sums of the epoch's loss. Nothing else
+// carries state from one step to the next.
+import * as tf from "@tensorflow/tfjs";
+import { loadDataset, Dataset } from "../data/dataset";
+import { mixSeeds } from "../data/random";
+import { discretizedElbo, relaxedElbo } from "../eval/elbo";
+import { stepSeed } from "../models/noise";
+import { CategoricalVAE } from "../models/vae";
+import { Adam } from "./adam";
+import { readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
+import { configHash, toModelConfig, TrainConfig } from "./config";
+import { ProgressMode, ProgressReporter } from "./progress";
+import { MetricRow, RunRecord, RunStatus, RunSummary } from "./runRecord";
+
+/** What a checkpoint's header stores besides the tensors. */
+export interface TrainerState {
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  completedEpochs: number;
+  seed: number;
+  adamStep: number;
+  /** Float64 running sum and count of the current epoch's training losses. */
+  epochLossSum: number;
+  epochLossCount: number;
+  /** Wall seconds spent training before this session. */
+  elapsedBefore: number;
+}
+
+export interface TrainData {
+  train: Dataset;
+  validation: Dataset | null;
+  test: Dataset;
+}
+
+export interface TrainOptions {
+  /** Continue the run in config.runsDir/config.runId from its checkpoint. */
+  resume?: boolean;
+  /** Progress display (default "auto": notebook line, terminal bar or plain lines). */
+  progress?: ProgressMode;
+  /** Stop cleanly (checkpoint + exit status "interrupted") on SIGINT. Default true. */
+  handleSigint?: boolean;
+  /** After each evaluated epoch (notebooks plot it live). */
+  onEpoch?: (row: MetricRow) => void;
+  /** After each step, with the step's loss. */
+  onStep?: (step: number, loss: number) => void;
+  /** Preloaded data (tests, notebooks); default: loaded from the configuration. */
+  data?: TrainData;
+  /** Called once the model exists (restored on resume), e.g. to show its size or poison it in tests. */
+  onModel?: (model: CategoricalVAE) => void;
+  /** Tests only: stop abruptly after this many steps of this session, writing nothing (simulates a kill). */
+  killAfterSteps?: number;
+}
+
+export interface TrainResult {
+  status: RunStatus;
+  runId: string;
+  dir: string;
+  step: number;
+  summary: RunSummary;
+  metrics: MetricRow[];
+}
+
+export class TrainingDivergedError extends Error {
+  constructor(readonly step: number, readonly epoch: number, readonly batchIndex: number, readonly loss: number, readonly checkpoint: string | null) {
+    super(
+      `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch + 1}, batch ${batchIndex}); ` +
+        (checkpoint ? `the last good checkpoint is ${checkpoint} (resume from it with a smaller learning rate or another tau)` : "no checkpoint had been written yet"),
+    );
+    this.name = "TrainingDivergedError";
+  }
+}
+
+/** Loads the train/validation/test splits a configuration asks for. */
+export async function loadTrainData(config: TrainConfig): Promise<TrainData> {
+  const common = { binarize: config.binarize, seed: config.seed, ...(config.validationSize !== null ? { validationSize: config.validationSize } : {}) };
+  const evalLimit = config.evalLimit ?? undefined;
+  const train = await loadDataset(config.dataset, { ...common, split: "train", ...(config.limit !== null ? { limit: config.limit } : {}) });
+  const validation = config.validationSize === 0 ? null : await loadDataset(config.dataset, { ...common, split: "validation", ...(evalLimit ? { limit: evalLimit } : {}) });
+  const test = await loadDataset(config.dataset, { ...common, split: "test", ...(evalLimit ? { limit: evalLimit } : {}) });
+  return { train, validation, test };
+}
+
+function namedTensors(model: CategoricalVAE, adam: Adam): Array<{ name: string; tensor: tf.Tensor }> {
+  const named = model.namedVariables();
+  return [
+    ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
+    ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
+    ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
+  ];
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The metrics of one epoch (evaluation noise from (seed, epoch), so a resumed run gets the same numbers). */
+export function evaluateEpoch(model: CategoricalVAE, data: TrainData, config: TrainConfig, epoch: number, state: TrainerState): Omit<MetricRow, "elapsed_s"> {
+  const seed = mixSeeds(config.seed, 17, epoch);
+  const common = { seed, batchSize: config.batchSize };
+  const discrete = { ...common, frequencySamples: config.frequencySamples };
+  const trainLoss = state.epochLossSum / Math.max(1, state.epochLossCount);
+  const validation = data.validation;
+  const validationDiscrete = validation ? discretizedElbo(model, validation, discrete) : null;
+  const testDiscrete = discretizedElbo(model, data.test, discrete);
+  return {
+    epoch: epoch + 1,
+    step: state.step,
+    train_loss: trainLoss,
+    train_relaxed_elbo: -trainLoss,
+    train_discretized_elbo: discretizedElbo(model, data.train, { ...discrete, ...(config.trainEvalLimit !== null ? { limit: config.trainEvalLimit } : {}) }).elbo,
+    validation_relaxed_elbo: validation ? relaxedElbo(model, validation, common).elbo : NaN,
+    validation_discretized_elbo: validationDiscrete ? validationDiscrete.elbo : NaN,
+    validation_discretized_kl: validationDiscrete ? validationDiscrete.kl : NaN,
+    test_relaxed_elbo: relaxedElbo(model, data.test, common).elbo,
+    test_discretized_elbo: testDiscrete.elbo,
+    test_discretized_kl: testDiscrete.kl,
+  };
+}
+
+/** Trains (or resumes) one run; see the file header. */
+export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  const record = new RunRecord(config.runsDir, config.runId);
+  const hash = configHash(config);
+  if (options.resume) {
+    if (!record.exists()) throw new Error(`cannot resume run "${config.runId}": no ${record.configFile}`);
+    const saved = record.readConfig();
+    if (saved.configHash !== hash) {
+      const differing = Object.keys(config).filter((k) => JSON.stringify((saved.config as unknown as Record<string, unknown>)[k]) !== JSON.stringify((config as unknown as Record<string, unknown>)[k]));
+      throw new Error(`cannot resume run "${config.runId}": its configuration differs (config hash ${saved.configHash} vs ${hash}; fields ${differing.join(", ")})`);
+    }
+  } else if (record.exists()) {
+    throw new Error(`run folder ${record.dir} already exists: resume it (igr train --resume ${config.runId}) or choose another --run-id`);
+  }
+
+  const data = options.data ?? (await loadTrainData(config));
+  const model = new CategoricalVAE(toModelConfig(config));
+  const adam = new Adam(model.variables, { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999 });
+  let state: TrainerState = { step: 0, epoch: 0, batchInEpoch: 0, completedEpochs: 0, seed: config.seed, adamStep: 0, epochLossSum: 0, epochLossCount: 0, elapsedBefore: 0 };
+  let lastCheckpoint: string | null = null;
+  let metrics: MetricRow[] = [];
+
+  if (options.resume && require("node:fs").existsSync(record.checkpointFile)) {
+    const loaded = readCheckpoint<TrainerState>(record.checkpointFile, hash);
+    const named = model.namedVariables();
+    restoreVariables(record.checkpointFile, loaded.values, named);
+    restoreVariables(record.checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/m/${name}`, variable: adam.firstMoments[i] })));
+    restoreVariables(record.checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/v/${name}`, variable: adam.secondMoments[i] })));
+    state = loaded.header.state;
+    adam.step = state.adamStep;
+    lastCheckpoint = record.checkpointFile;
+    // Rows written after this checkpoint (a kill between a row and the next checkpoint) are redone.
+    metrics = record.readMetrics().filter((r) => r.epoch <= state.completedEpochs);
+    record.writeMetrics(metrics);
+  } else {
+    if (!options.resume) record.writeConfig(config, hash, tf.getBackend());
+    record.writeMetrics([]);
+  }
+
+  options.onModel?.(model);
+  const stepsPerEpoch = Math.ceil(data.train.n / config.batchSize);
+  if (stepsPerEpoch === 0) throw new Error(`the training split of ${config.dataset} is empty (limit ${config.limit})`);
+  const totalSteps = config.epochs * stepsPerEpoch;
+  const progress = new ProgressReporter(options.progress ?? "auto");
+  const sessionStart = Date.now();
+  const stepTimes: number[] = [];
+  let stepsThisSession = 0;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  if (options.handleSigint ?? true) process.on("SIGINT", onSigint);
+
+  const elapsed = () => state.elapsedBefore + (Date.now() - sessionStart) / 1000;
+  const saveCheckpoint = () => {
+    writeCheckpoint(record.checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, namedTensors(model, adam));
+    lastCheckpoint = record.checkpointFile;
+  };
+  const summary = (status: RunStatus, message?: string): RunSummary => {
+    const best = metrics.filter((r) => Number.isFinite(r.validation_discretized_elbo)).reduce<MetricRow | null>((b, r) => (b === null || r.validation_discretized_elbo > b.validation_discretized_elbo ? r : b), null);
+    const s: RunSummary = {
+      runId: config.runId,
+      status,
+      configHash: hash,
+      step: state.step,
+      totalSteps,
+      epochsCompleted: state.completedEpochs,
+      epochs: config.epochs,
+      backend: tf.getBackend(),
+      msPerStep: median(stepTimes),
+      lastMetrics: metrics.length > 0 ? metrics[metrics.length - 1] : null,
+      bestValidation: best,
+      checkpoint: lastCheckpoint,
+      updatedAt: new Date().toISOString(),
+      ...(message ? { message } : {}),
+    };
+    const previous = record.readSummary();
+    if (previous?.eval !== undefined) s.eval = previous.eval;
+    record.writeSummary(s);
+    return s;
+  };
+  const line = () => ({
+    step: state.step,
+    totalSteps,
+    epoch: state.epoch,
+    epochs: config.epochs,
+    runningLoss: state.epochLossCount > 0 ? state.epochLossSum / state.epochLossCount : NaN,
+    elapsed: (Date.now() - sessionStart) / 1000,
+    stepsThisSession,
+  });
+  const finish = (status: RunStatus, message?: string): TrainResult => {
+    if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
+    if (status !== "completed") progress.update(line(), true);
+    progress.finish();
+    const s = summary(status, message);
+    model.dispose();
+    adam.dispose();
+    return { status, runId: config.runId, dir: record.dir, step: state.step, summary: s, metrics };
+  };
+
+  summary("running");
+  const variables = model.variables;
+  const S = config.samples;
+  try {
+    while (state.step < totalSteps) {
+      const epoch = Math.floor(state.step / stepsPerEpoch);
+      const skip = state.step - epoch * stepsPerEpoch;
+      state.epoch = epoch;
+      let batchIndex = 0;
+      for (const batch of data.train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
+        if (batchIndex < skip) {
+          batchIndex++;
+          continue;
+        }
+        const t0 = process.hrtime.bigint();
+        const B = batch.x.shape[0];
+        const noise = model.noise(S * B, stepSeed(config.seed, state.step));
+        const { value, grads } = tf.variableGrads(() => model.loss(batch.x, noise), variables);
+        const loss = value.dataSync()[0];
+        if (Number.isFinite(loss)) adam.apply(grads);
+        value.dispose();
+        noise.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+        if (!Number.isFinite(loss)) {
+          const error = new TrainingDivergedError(state.step, epoch, batchIndex, loss, lastCheckpoint);
+          finish("diverged", error.message);
+          throw error;
+        }
+        stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (stepTimes.length > 2000) stepTimes.splice(0, 1000);
+        state.step++;
+        state.batchInEpoch = batchIndex + 1;
+        state.epochLossSum += loss;
+        state.epochLossCount++;
+        stepsThisSession++;
+        batchIndex++;
+        options.onStep?.(state.step, loss);
+        progress.update(line());
+        if (options.killAfterSteps !== undefined && stepsThisSession >= options.killAfterSteps) {
+          // Simulated kill: nothing more is written.
+          if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
+          model.dispose();
+          adam.dispose();
+          return { status: "interrupted", runId: config.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics };
+        }
+        if (interrupted) {
+          saveCheckpoint();
+          progress.message(`interrupted at step ${state.step}: checkpoint written to ${record.checkpointFile}; continue with: igr train --resume ${config.runId}`);
+          return finish("interrupted", `interrupted at step ${state.step}`);
+        }
+        if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step % stepsPerEpoch !== 0) saveCheckpoint();
+      }
+      // End of the epoch.
+      state.completedEpochs = epoch + 1;
+      state.batchInEpoch = 0;
+      if ((epoch + 1) % config.evalEvery === 0 || epoch + 1 === config.epochs) {
+        progress.update(line(), true);
+        const row: MetricRow = { ...evaluateEpoch(model, data, config, epoch, state), elapsed_s: elapsed() };
+        metrics.push(row);
+        record.appendMetrics(row);
+        options.onEpoch?.(row);
+        progress.message(
+          `epoch ${epoch + 1}: train loss ${row.train_loss.toFixed(3)}, discretized ELBO train ${row.train_discretized_elbo.toFixed(3)}` +
+            `, validation ${Number.isFinite(row.validation_discretized_elbo) ? row.validation_discretized_elbo.toFixed(3) : "-"}, test ${row.test_discretized_elbo.toFixed(3)}`,
+        );
+      }
+      state.epochLossSum = 0;
+      state.epochLossCount = 0;
+      saveCheckpoint();
+      summary("running");
+      if (interrupted) {
+        progress.message(`interrupted after epoch ${epoch + 1}: checkpoint written to ${record.checkpointFile}; continue with: igr train --resume ${config.runId}`);
+        return finish("interrupted", `interrupted at step ${state.step}`);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof TrainingDivergedError)) {
+      if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
+      progress.finish();
+    }
+    throw err;
+  }
+  return finish("completed");
+}

@@ -1,0 +1,141 @@
+// The training loop on a tiny problem (200 synthetic 28×28 images, batch 50, linear IGR-I, 2 epochs):
+// resume after a kill or a Ctrl-C gives bit-identical metrics and weights to an uninterrupted run;
+// a NaN loss stops the run naming the step, batch and last good checkpoint; numTensors is flat.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/core/backend";
+import { Dataset } from "../../lib/data/dataset";
+import { readCheckpoint } from "../../lib/train/checkpoint";
+import { TrainConfig, trainConfig } from "../../lib/train/config";
+import { METRIC_COLUMNS, MetricRow, RunRecord } from "../../lib/train/runRecord";
+import { train, TrainData, TrainerState, TrainingDivergedError } from "../../lib/train/trainer";
+
+before(async () => {
+  process.env.IGR_QUIET ??= "1";
+  await initBackend();
+});
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Binary images with some structure (a random stroke-like blob per example), so training moves. */
+function synthetic(n: number, seed: number, split: "train" | "validation" | "test"): Dataset {
+  const rand = mulberry32(seed);
+  const images = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) {
+    const cx = 8 + rand() * 12;
+    const cy = 8 + rand() * 12;
+    for (let p = 0; p < 784; p++) {
+      const d = Math.hypot((p % 28) - cx, Math.floor(p / 28) - cy);
+      images[i * 784 + p] = d < 5 + rand() ? 1 : 0;
+    }
+  }
+  return new Dataset("mnist", split, "static", images, new Int32Array(n), [], 0, `synthetic ${split}`, []);
+}
+
+const DATA: TrainData = { train: synthetic(200, 1, "train"), validation: synthetic(50, 2, "validation"), test: synthetic(50, 3, "test") };
+
+function config(runsDir: string, runId: string): TrainConfig {
+  return trainConfig({
+    model: "igr-i", dataset: "mnist", arch: "linear", tau: 0.5, epochs: 2, batchSize: 50, learningRate: 1e-3, seed: 5,
+    evalLimit: 50, trainEvalLimit: 50, checkpointEvery: 3, runsDir, runId,
+  });
+}
+
+const COMPARED = METRIC_COLUMNS.filter((c) => c !== "elapsed_s");
+
+function assertSameMetrics(a: MetricRow[], b: MetricRow[]): void {
+  assert.equal(a.length, b.length);
+  a.forEach((row, i) => COMPARED.forEach((c) => assert.equal(b[i][c], row[c], `epoch ${row.epoch} ${c}: ${b[i][c]} vs ${row[c]}`)));
+}
+
+function assertSameCheckpoint(fileA: string, fileB: string): void {
+  const a = readCheckpoint<TrainerState>(fileA);
+  const b = readCheckpoint<TrainerState>(fileB);
+  assert.equal(a.values.size, b.values.size);
+  for (const [name, value] of a.values) {
+    const other = b.values.get(name)!.data;
+    assert.ok(value.data.every((v, i) => Object.is(v, other[i])), `tensor ${name} differs`);
+  }
+  assert.deepEqual({ ...a.header.state, elapsedBefore: 0 }, { ...b.header.state, elapsedBefore: 0 });
+}
+
+test("resume after a kill or after Ctrl-C is bit-identical to an uninterrupted run; numTensors is flat", async () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-train-"));
+  const counts: number[] = [];
+  const full = await train(config(runsDir, "full"), { data: DATA, progress: "none", onStep: () => counts.push(tf.memory().numTensors) });
+  assert.equal(full.status, "completed");
+  assert.equal(full.metrics.length, 2);
+  // Training moved the loss (so equality below compares real trajectories).
+  assert.ok(full.metrics[1].train_loss < full.metrics[0].train_loss, `loss ${full.metrics[0].train_loss} -> ${full.metrics[1].train_loss}`);
+  // The tensor count never changes within an epoch (steps 1-4 and 5-8) nor across epochs.
+  assert.equal(counts.length, 8);
+  assert.deepEqual(new Set(counts).size, 1, `numTensors per step: ${counts}`);
+
+  // Killed after 7 steps (last checkpoint: step 6, mid-epoch 2), then resumed.
+  const killed = await train(config(runsDir, "killed"), { data: DATA, progress: "none", killAfterSteps: 7 });
+  assert.equal(killed.step, 7);
+  assert.equal(readCheckpoint<TrainerState>(path.join(runsDir, "killed", "checkpoint.igrckpt")).header.state.step, 6);
+  const resumed = await train(config(runsDir, "killed"), { data: DATA, progress: "none", resume: true });
+  assert.equal(resumed.status, "completed");
+  assertSameMetrics(full.metrics, new RunRecord(runsDir, "killed").readMetrics());
+  assertSameCheckpoint(path.join(runsDir, "full", "checkpoint.igrckpt"), path.join(runsDir, "killed", "checkpoint.igrckpt"));
+
+  // Ctrl-C at step 3: a checkpoint is written at once, status "interrupted"; resume finishes identically.
+  const interrupted = await train(config(runsDir, "sigint"), {
+    data: DATA, progress: "none",
+    onStep: (step) => {
+      if (step === 3) process.emit("SIGINT");
+    },
+  });
+  assert.equal(interrupted.status, "interrupted");
+  assert.equal(interrupted.step, 3);
+  assert.equal(readCheckpoint<{ step: number }>(path.join(runsDir, "sigint", "checkpoint.igrckpt")).header.state.step, 3);
+  const finished = await train(config(runsDir, "sigint"), { data: DATA, progress: "none", resume: true });
+  assertSameMetrics(full.metrics, finished.metrics);
+  assertSameCheckpoint(path.join(runsDir, "full", "checkpoint.igrckpt"), path.join(runsDir, "sigint", "checkpoint.igrckpt"));
+
+  // A run folder is never silently overwritten, and a changed configuration cannot resume it.
+  await assert.rejects(train(config(runsDir, "full"), { data: DATA, progress: "none" }), /already exists: resume it/);
+  const changed = { ...config(runsDir, "full"), tau: 0.25 };
+  await assert.rejects(train(changed, { data: DATA, progress: "none", resume: true }), /configuration differs .* fields tau/);
+});
+
+test("a NaN loss stops the run with the step, the batch and the last good checkpoint; earlier records stay", async () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-nan-"));
+  let decoderBias: tf.Variable | null = null;
+  const run = train(config(runsDir, "nan"), {
+    data: DATA, progress: "none",
+    onModel: (model) => {
+      decoderBias = model.namedVariables().find((v) => v.name === "decoder/0/bias")!.variable;
+    },
+    onStep: (step) => {
+      // After step 6 (checkpoint at 6; epoch 1's metrics row written at step 4), poison a weight.
+      if (step === 6) tf.tidy(() => decoderBias!.assign(tf.fill([784], NaN)));
+    },
+  });
+  await assert.rejects(run, (err: Error) => {
+    assert.ok(err instanceof TrainingDivergedError);
+    assert.equal(err.step, 6);
+    assert.equal(err.epoch, 1);
+    assert.equal(err.batchIndex, 2);
+    assert.match(err.message, /loss is NaN at step 6 \(epoch 2, batch 2\); the last good checkpoint is .*nan[\\/]checkpoint\.igrckpt/);
+    return true;
+  });
+  const record = new RunRecord(runsDir, "nan");
+  assert.equal(record.readSummary()!.status, "diverged");
+  assert.equal(record.readMetrics().length, 1, "epoch 1's metrics row is kept");
+  assert.equal(readCheckpoint<TrainerState>(record.checkpointFile).header.state.step, 6);
+});
