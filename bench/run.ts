@@ -4,6 +4,7 @@
 // and register it below.
 import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
+import { benchDiscreteApprox } from "./discreteApprox";
 import { stepNonlinear } from "./stepNonlinear";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
@@ -12,6 +13,7 @@ const BENCHES: Record<string, Bench> = {
   "step-nonlinear": stepNonlinear,
   data: benchData,
   discrete: benchDiscrete,
+  "discrete-approx": benchDiscreteApprox,
   "vae-step": vaeStep,
   "vae-sweep": vaeSweep,
 };

@@ -8,3 +8,17 @@ export {
 } from "./discreteProbabilities";
 export { boundedParameters, type BoundedParametersOptions } from "./boundedParameters";
 export { uniformPriorLocation } from "./uniformPriorLocation";
+export {
+  binomialTarget,
+  negativeBinomialTarget,
+  poissonTarget,
+  uniformTarget,
+  explicitTarget,
+  paperDiscreteTarget,
+  checkTarget,
+  totalVariation,
+  PAPER_DISCRETE_WEIGHTS,
+  PMF_SUM_TOLERANCE,
+  type DiscreteTarget,
+  type TargetTruncation,
+} from "./targets";

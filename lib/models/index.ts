@@ -12,3 +12,6 @@ export type { GaussianPrior } from "./priors";
 export { normalNoise, gumbelNoise, uniformNoise, stepSeed } from "./noise";
 export { igrFastLatent, igrReferenceLatent, planarLatent, gumbelLatent, igrLocScale } from "./latent";
 export type { RelaxedLatent } from "./latent";
+export { fitDiscreteApproximation, DiscreteApproximation, shouldStop, APPROX_FAMILIES, APPROX_LOSSES } from "./approxDiscrete";
+export type { ApproxFamily, ApproxLoss, ApproxFitOptions, ApproxSettings } from "./approxDiscrete";
+export { fitUniformPrior, type UniformPriorFit } from "./uniformPriorFit";
