@@ -4,6 +4,7 @@
 // and register it below.
 import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
+import { benchEstimators } from "./estimators";
 import { benchDiscreteApprox } from "./discreteApprox";
 import { stepNonlinear } from "./stepNonlinear";
 import { vaeStep, vaeSweep } from "./vaeStep";
@@ -13,6 +14,7 @@ const BENCHES: Record<string, Bench> = {
   "step-nonlinear": stepNonlinear,
   data: benchData,
   discrete: benchDiscrete,
+  estimators: benchEstimators,
   "discrete-approx": benchDiscreteApprox,
   "vae-step": vaeStep,
   "vae-sweep": vaeSweep,

@@ -8,4 +8,5 @@ export * from "./data/index";
 export * from "./models/index";
 export * from "./eval/index";
 export * from "./train/index";
+export * from "./estimators/index";
 export * from "./notebook/index";

@@ -1,0 +1,20 @@
+// Gradient estimators for discrete latents and the exact bias/variance harness (issue 7; appendix §4).
+export { type DiscreteObjective, type QuadraticToyOptions, quadraticToyObjective } from "./objective";
+export { type FamilyKind, type ParameterFamily, LogitsFamily, IGRFamily } from "./family";
+export { type EstimationProblem, klToUniformFromLogProbs, klTerm } from "./problem";
+export { allOutcomes, oneHotOutcomes, exactObjective, exactGradient } from "./enumerate";
+export { type GradientEstimator, type GradientEstimateOptions, estimateGradients, estimateGradient, tileParams } from "./estimator";
+export { type Random64, random64 } from "./rng";
+export { sampleOneHot, jointLogProb } from "./sampling";
+export { Reinforce, type ReinforceOptions, type ReinforceBaseline } from "./reinforce";
+export { Reparameterization, type ReparameterizationOptions } from "./reparameterization";
+export { sampleLatentNoise, relax, hardThreshold } from "./relaxation";
+export { gumbelConditional, gaussianArgmaxConditional, type GaussianConditionalResult } from "./conditional";
+export { ControlVariate, type ControlVariateOptions } from "./controlVariate";
+export { Relax, type RelaxOptions, rebar } from "./relax";
+export { relaxStep, type RelaxStepOptions, type RelaxStepResult } from "./varianceUpdate";
+export { gumbelTopK, shiftGumbelMaximum, stochasticBeamSearch, type BeamSample } from "./withoutReplacement";
+export { logLeaveOutIntegral, logRemainingMass, logSetProbability, leaveOutRatios, type LeaveOutRatios } from "./setProbabilities";
+export { setProbabilityByPermutations, leaveOutRatiosByPermutations } from "./permutationOracle";
+export { UnorderedSetEstimator, type UnorderedSetOptions, unorderedSetWeights } from "./unorderedSet";
+export { measureEstimator, type GradientMoments, type MeasureOptions } from "./harness";
