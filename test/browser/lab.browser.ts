@@ -53,7 +53,18 @@ describe("notebooks in JupyterLab (headless Chromium)", { skip: chromium ? false
       const page = await context.newPage();
       try {
         await page.goto(`${lab.url}/lab/tree/notebooks/${file}?reset&token=${lab.token}`);
-        await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 60_000 });
+        // The toolbar's indicator says "idle" before a session exists; the status bar names the
+        // kernel only once it has started. Running earlier opens a "Select Kernel" dialog.
+        await page
+          .waitForFunction(
+            () => /TypeScript \| Idle/.test((globalThis as any).document.querySelector(".jp-StatusBar-Widget")?.textContent ?? ""),
+            undefined,
+            { timeout: 120_000, polling: 250 },
+          )
+          .catch(async () => {
+            await page.screenshot({ path: path.join(shots, file.replace(/\.ipynb$/, ".png")), fullPage: true });
+            throw new Error(`${file}: the TypeScript kernel did not start in JupyterLab within 120 s`);
+          });
         await runAll(page);
         // Done when the kernel is idle, no cell is queued ("[*]"), and either every cell ran or
         // one failed (JupyterLab then leaves the rest unrun, "[ ]").
@@ -66,7 +77,9 @@ describe("notebooks in JupyterLab (headless Chromium)", { skip: chromium ? false
               (e: any) => /Error/.test(e.textContent),
             );
             const ran = prompts.length > 0 && prompts.every((p: string) => /^\[\d+\]:$/.test(p));
-            return idle && !prompts.includes("[*]:") && (ran || failed);
+            // A dialog (kernel died, kernel choice) would wait forever: stop and report it.
+            const dialog = d.querySelector(".jp-Dialog");
+            return dialog !== null || (idle && !prompts.includes("[*]:") && (ran || failed));
           },
           undefined,
           { timeout: CELL_TIMEOUT_MS, polling: 500 },
@@ -74,6 +87,15 @@ describe("notebooks in JupyterLab (headless Chromium)", { skip: chromium ? false
           await page.screenshot({ path: path.join(shots, file.replace(/\.ipynb$/, ".png")), fullPage: true });
           throw new Error(`${file}: not every cell finished in JupyterLab (${(err as Error).message.split("\n")[0]})`);
         });
+        // jupyterlab-plotly shows our PNG first and draws the live plot when the mouse enters
+        // it: hover over every Plotly output as a reader would, and wait for its SVG.
+        const plotlyOutputs = page.locator(".jp-RenderedPlotly");
+        for (let i = 0; i < (await plotlyOutputs.count()); i++) {
+          const output = plotlyOutputs.nth(i);
+          await output.scrollIntoViewIfNeeded();
+          await output.hover();
+          await output.locator(".plot-container svg.main-svg").first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+        }
         const result = await page.evaluate(() => {
           const d = (globalThis as any).document;
           const errors = Array.from(d.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
@@ -82,10 +104,12 @@ describe("notebooks in JupyterLab (headless Chromium)", { skip: chromium ? false
           const unrun = Array.from(d.querySelectorAll(".jp-CodeCell .jp-InputPrompt")).filter(
             (e: any) => !/^\[\d+\]:$/.test(e.textContent.trim()),
           ).length;
-          return { errors, unrun, plots: d.querySelectorAll(".jp-OutputArea-output .js-plotly-plot svg.main-svg").length };
+          const dialog = (d.querySelector(".jp-Dialog")?.textContent ?? "") as string;
+          return { dialog, errors, unrun, plots: d.querySelectorAll(".jp-RenderedPlotly .plot-container svg.main-svg").length };
         });
         // Scroll through once so every output is laid out for the screenshot.
         await page.screenshot({ path: path.join(shots, file.replace(/\.ipynb$/, ".png")), fullPage: true });
+        assert.equal(result.dialog, "", `${file}: JupyterLab opened a dialog`);
         assert.deepEqual(result.errors, [], `${file}: a cell failed in JupyterLab`);
         assert.equal(result.unrun, 0, `${file}: ${result.unrun} code cell(s) did not run`);
         const expected = plotlyOutputsIn(file);
