@@ -153,9 +153,12 @@ export const TABLE_FLAGS: Record<string, FlagSpec> = {
 };
 
 function flagHelp(specs: Record<string, FlagSpec>): string {
-  return Object.entries(specs)
-    .map(([name, s]) => `    --${name}${s.kind === "boolean" ? "" : " <" + s.kind + ">"}`.padEnd(30) + s.help + (s.valid ? ` [${s.valid.join(", ")}]` : ""))
-    .join("\n");
+  const rows = Object.entries(specs).map(([name, s]) => [
+    `    --${name}${s.kind === "boolean" ? "" : " <" + s.kind + ">"}`,
+    s.help + (s.valid ? ` [${s.valid.join(", ")}]` : ""),
+  ]);
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, help]) => flag.padEnd(width) + help).join("\n");
 }
 
 export function usage(): string {
