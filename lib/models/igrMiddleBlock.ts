@@ -68,8 +68,39 @@ function runJs(backend: unknown, inputs: tf.TensorInfo[], outShape: number[], co
   return plain.makeTensorInfo(outShape, "float32", out);
 }
 
-function attrsOf(args: KernelArgs): MiddleBlockOptions {
-  return args.attrs as unknown as MiddleBlockOptions;
+/** The options as the inner loops want them: flags, and per-coordinate prior constants. */
+interface Prepared {
+  V: number;
+  K: number;
+  n: number;
+  tau: number;
+  stickBreaking: boolean;
+  closedForm: boolean;
+  stickTheLanding: boolean;
+  /** μ₀, 1/σ₀², 1/(2σ₀²) and log σ₀ per Gaussian coordinate. */
+  loc: Float64Array;
+  invVar: Float64Array;
+  halfInvVar: Float64Array;
+  logScale: Float64Array;
+}
+
+function prepare(args: KernelArgs): Prepared {
+  const o = args.attrs as unknown as MiddleBlockOptions;
+  const n = o.numCategories - 1;
+  const scale = Float64Array.from(o.priorScale);
+  return {
+    V: o.numVariables,
+    K: o.numCategories,
+    n,
+    tau: o.temperature,
+    stickBreaking: o.map === "stick-breaking",
+    closedForm: o.kl === "closed-form",
+    stickTheLanding: o.stickTheLanding,
+    loc: Float64Array.from(o.priorLoc),
+    invVar: scale.map((s0) => 1 / (s0 * s0)),
+    halfInvVar: scale.map((s0) => 1 / (2 * s0 * s0)),
+    logScale: scale.map(Math.log),
+  };
 }
 
 /** log sigmoid(x) without overflow. */
@@ -77,147 +108,143 @@ function logSigmoid(x: number): number {
   return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
 }
 
-/** Per-variable scratch, reused across rows. */
-interface Scratch {
-  sigma: Float64Array;
-  kappa: Float64Array;
-  lambda: Float64Array;
-  v: Float64Array;
-  z: Float64Array;
-}
-
-function scratch(n: number): Scratch {
-  return { sigma: new Float64Array(n), kappa: new Float64Array(n), lambda: new Float64Array(n), v: new Float64Array(n), z: new Float64Array(n + 1) };
-}
-
 /**
- * Fills s.sigma, s.kappa, s.lambda (and s.v for stick-breaking) and s.z (K entries) for one variable
- * of one row; returns that variable's KL contribution.
+ * Stick-breaking λ_k = v_k Π_{j<k}(1 − v_j), v = sigmoid(κ), for one variable, in log space
+ * (no underflow of the running product); fills lambda and v from kappa.
  */
-function forwardVariable(o: MiddleBlockOptions, params: Float32Array, eps: Float32Array, pBase: number, xiBase: number, eBase: number, s: Scratch): number {
-  const n = o.numCategories - 1;
-  const tau = o.temperature;
-  let kl = 0;
+function sticks(kappa: Float64Array, lambda: Float64Array, v: Float64Array, n: number): void {
   let cumLog1mV = 0;
-  let max = 0; // the extra logit log δ = 0 is part of the max
   for (let k = 0; k < n; k++) {
-    const mu = params[pBase + k];
-    const xi = params[xiBase + k];
-    const e = eps[eBase + k];
-    const sigma = Math.exp(xi);
-    const kappa = mu + sigma * e;
-    s.sigma[k] = sigma;
-    s.kappa[k] = kappa;
-    let lambda = kappa;
-    if (o.map === "stick-breaking") {
-      const logV = logSigmoid(kappa);
-      s.v[k] = Math.exp(logV);
-      lambda = Math.exp(logV + cumLog1mV);
-      cumLog1mV += logSigmoid(-kappa);
-    }
-    s.lambda[k] = lambda;
-    const a = lambda / tau;
-    if (a > max) max = a;
-    const m0 = o.priorLoc[k];
-    const s0 = o.priorScale[k];
-    if (o.kl === "closed-form") {
-      const d = mu - m0;
-      kl += Math.log(s0) - xi + (sigma * sigma + d * d) / (2 * s0 * s0) - 0.5;
-    } else {
-      const d = kappa - m0;
-      kl += -xi - 0.5 * e * e + Math.log(s0) + (d * d) / (2 * s0 * s0);
-    }
+    const logV = logSigmoid(kappa[k]);
+    v[k] = Math.exp(logV);
+    lambda[k] = Math.exp(logV + cumLog1mV);
+    cumLog1mV += logSigmoid(-kappa[k]);
   }
-  let total = Math.exp(-max);
-  for (let k = 0; k < n; k++) total += Math.exp(s.lambda[k] / tau - max);
-  const lse = max + Math.log(total);
-  for (let k = 0; k < n; k++) s.z[k] = Math.exp(s.lambda[k] / tau - lse);
-  s.z[n] = Math.exp(-lse);
-  return kl;
 }
 
 function forwardKernel(args: KernelArgs): tf.TensorInfo {
-  const o = attrsOf(args);
+  const c = prepare(args);
   const params = args.inputs.params as tf.TensorInfo;
   const eps = args.inputs.eps as tf.TensorInfo;
   const rows = params.shape[0];
-  const V = o.numVariables;
-  const K = o.numCategories;
-  const n = K - 1;
+  const { V, K, n, tau, stickBreaking, closedForm, loc, halfInvVar, logScale } = c;
   const M = V * n;
   const width = V * K + 1;
   return runJs(args.backend, [params, eps], [rows, width], ([p, e], out) => {
-    const s = scratch(n);
+    const kappa = new Float64Array(n);
+    const lambda = new Float64Array(n);
+    const v = new Float64Array(n);
+    const ex = new Float64Array(n);
     for (let r = 0; r < rows; r++) {
       let kl = 0;
-      for (let v = 0; v < V; v++) {
-        kl += forwardVariable(o, p, e, r * 2 * M + v * n, r * 2 * M + M + v * n, r * M + v * n, s);
-        const oBase = r * width + v * K;
-        for (let k = 0; k < K; k++) out[oBase + k] = s.z[k];
+      for (let j = 0; j < V; j++) {
+        const pBase = r * 2 * M + j * n;
+        const xiBase = pBase + M;
+        const eBase = r * M + j * n;
+        for (let k = 0; k < n; k++) {
+          const mu = p[pBase + k];
+          const xi = p[xiBase + k];
+          const ek = e[eBase + k];
+          const sigma = Math.exp(xi);
+          const kap = mu + sigma * ek;
+          kappa[k] = kap;
+          if (closedForm) {
+            const d = mu - loc[k];
+            kl += logScale[k] - xi + (sigma * sigma + d * d) * halfInvVar[k] - 0.5;
+          } else {
+            const d = kap - loc[k];
+            kl += -xi - 0.5 * ek * ek + logScale[k] + d * d * halfInvVar[k];
+          }
+        }
+        if (stickBreaking) sticks(kappa, lambda, v, n);
+        const source = stickBreaking ? lambda : kappa;
+        // softmax of [λ/τ, log δ = 0]: one exp per coordinate, shifted by the max (which includes 0).
+        let max = 0;
+        for (let k = 0; k < n; k++) {
+          const a = source[k] / tau;
+          ex[k] = a;
+          if (a > max) max = a;
+        }
+        const last = Math.exp(-max);
+        let total = last;
+        for (let k = 0; k < n; k++) {
+          const t = Math.exp(ex[k] - max);
+          ex[k] = t;
+          total += t;
+        }
+        const inv = 1 / total;
+        const oBase = r * width + j * K;
+        for (let k = 0; k < n; k++) out[oBase + k] = ex[k] * inv;
+        out[oBase + n] = last * inv;
       }
       out[r * width + V * K] = kl;
     }
   });
 }
 
+/**
+ * Gradient with respect to params from dy, params, ε and the forward output (ψ is read from it
+ * instead of being recomputed: one exp per coordinate, for σ, remains).
+ */
 function backwardKernel(args: KernelArgs): tf.TensorInfo {
-  const o = attrsOf(args);
+  const c = prepare(args);
   const dy = args.inputs.dy as tf.TensorInfo;
   const params = args.inputs.params as tf.TensorInfo;
   const eps = args.inputs.eps as tf.TensorInfo;
+  const value = args.inputs.value as tf.TensorInfo;
   const rows = params.shape[0];
-  const V = o.numVariables;
-  const K = o.numCategories;
-  const n = K - 1;
+  const { V, K, n, tau, stickBreaking, closedForm, stickTheLanding, loc, invVar } = c;
   const M = V * n;
   const width = V * K + 1;
-  const tau = o.temperature;
-  return runJs(args.backend, [dy, params, eps], [rows, 2 * M], ([g, p, e], out) => {
-    const s = scratch(n);
+  return runJs(args.backend, [dy, params, eps, value], [rows, 2 * M], ([g, p, e, z], out) => {
+    const kappa = new Float64Array(n);
+    const lambda = new Float64Array(n);
+    const v = new Float64Array(n);
     const dLambda = new Float64Array(n);
     for (let r = 0; r < rows; r++) {
       const gKl = g[r * width + V * K];
-      for (let v = 0; v < V; v++) {
-        const pBase = r * 2 * M + v * n;
+      for (let j = 0; j < V; j++) {
+        const pBase = r * 2 * M + j * n;
         const xiBase = pBase + M;
-        const eBase = r * M + v * n;
-        forwardVariable(o, p, e, pBase, xiBase, eBase, s);
-        // softmax Jacobian over all K outputs (the extra logit is a constant): dL/da_j = z_j (g_j − Σ_k z_k g_k).
-        const gBase = r * width + v * K;
+        const eBase = r * M + j * n;
+        const gBase = r * width + j * K;
+        // softmax Jacobian over all K outputs (the extra logit is a constant): dL/da_k = ψ_k (g_k − Σ_i ψ_i g_i).
         let dot = 0;
-        for (let k = 0; k < K; k++) dot += s.z[k] * g[gBase + k];
-        for (let k = 0; k < n; k++) dLambda[k] = (s.z[k] * (g[gBase + k] - dot)) / tau;
+        for (let k = 0; k < K; k++) dot += z[gBase + k] * g[gBase + k];
+        for (let k = 0; k < n; k++) dLambda[k] = (z[gBase + k] * (g[gBase + k] - dot)) / tau;
+        if (stickBreaking) {
+          for (let k = 0; k < n; k++) kappa[k] = p[pBase + k] + Math.exp(p[xiBase + k]) * e[eBase + k];
+          sticks(kappa, lambda, v, n);
+        }
         // Stick-breaking: ∂η_j/∂κ_j = η_j (1 − v_j), ∂η_k/∂κ_j = −η_k v_j for k > j.
         let tail = 0;
         for (let k = n - 1; k >= 0; k--) {
           let dKappa = dLambda[k];
-          if (o.map === "stick-breaking") {
-            dKappa = dLambda[k] * s.lambda[k] * (1 - s.v[k]) - s.v[k] * tail;
-            tail += dLambda[k] * s.lambda[k];
+          if (stickBreaking) {
+            dKappa = dLambda[k] * lambda[k] * (1 - v[k]) - v[k] * tail;
+            tail += dLambda[k] * lambda[k];
           }
           const mu = p[pBase + k];
           const ek = e[eBase + k];
-          const sigma = s.sigma[k];
-          const m0 = o.priorLoc[k];
-          const s0sq = o.priorScale[k] * o.priorScale[k];
+          const sigma = Math.exp(p[xiBase + k]);
           let klMu: number;
           let klXi: number;
-          if (o.kl === "closed-form") {
-            klMu = (mu - m0) / s0sq;
-            klXi = -1 + (sigma * sigma) / s0sq;
+          if (closedForm) {
+            klMu = (mu - loc[k]) * invVar[k];
+            klXi = -1 + sigma * sigma * invVar[k];
           } else {
             // −log p(κ) through κ = μ + σε; log q(κ) = −ξ − ε²/2 − const has no μ path (ε is fixed).
-            const prior = (s.kappa[k] - m0) / s0sq;
+            const prior = (mu + sigma * ek - loc[k]) * invVar[k];
             klMu = prior;
             klXi = prior * sigma * ek - 1;
-            if (o.stickTheLanding) {
+            if (stickTheLanding) {
               // log N(κ; sg μ, sg σ): only the path through κ, ∂/∂κ = −ε/σ.
               klMu += -ek / sigma;
               klXi += 1 - ek * ek;
             }
           }
-          out[r * 2 * M + v * n + k] = dKappa + gKl * klMu;
-          out[r * 2 * M + M + v * n + k] = dKappa * sigma * ek + gKl * klXi;
+          out[pBase + k] = dKappa + gKl * klMu;
+          out[xiBase + k] = dKappa * sigma * ek + gKl * klXi;
         }
       }
     }
@@ -252,11 +279,11 @@ export function igrMiddleBlock(params: tf.Tensor2D, eps: tf.Tensor2D, options: M
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [p, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     const value = tf.engine().runKernel(FORWARD, { params: p, eps }, attrs) as tf.Tensor2D;
-    save([p, eps]);
+    save([p, eps, value]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.engine().runKernel(BACKWARD, { dy, params: saved[0], eps: saved[1] }, attrs) as tf.Tensor,
+        tf.engine().runKernel(BACKWARD, { dy, params: saved[0], eps: saved[1], value: saved[2] }, attrs) as tf.Tensor,
     };
   });
   return op(params) as tf.Tensor2D;

@@ -8,7 +8,12 @@
 //   m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²,  w ← w − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
 // Each step writes new tensors and assigns them (never mutates a weight in place: XNNPACK caches
 // packed weights by tensor id, performance.md §3.6).
+//
+// On wasm the update of each variable is one SIMD kernel (adamKernel.ts) doing the same float32
+// operations in the same order, so it gives the same bits as the op-by-op path used on cpu and
+// tfjs-node (test/train/adamKernel.test.ts checks this bit for bit).
 import * as tf from "@tensorflow/tfjs";
+import { adamKernelAvailable, adamKernelUpdate } from "./adamKernel";
 
 export interface AdamOptions {
   learningRate: number;
@@ -49,10 +54,19 @@ export class Adam {
     const t = this.step;
     const correction1 = 1 - Math.pow(this.beta1, t);
     const correction2 = 1 - Math.pow(this.beta2, t);
+    const kernel = adamKernelAvailable();
+    const coefficients = { beta1: this.beta1, beta2: this.beta2, correction1, correction2, epsilon: this.epsilon, learningRate: this.learningRate };
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = list[i];
         if (!g) throw new Error(`Adam: no gradient for variable ${variable.name}`);
+        if (kernel) {
+          const [w, m, v] = adamKernelUpdate(variable, g, this.firstMoments[i], this.secondMoments[i], coefficients);
+          variable.assign(w);
+          this.firstMoments[i].assign(m);
+          this.secondMoments[i].assign(v);
+          return;
+        }
         const m = tf.add(tf.mul(this.firstMoments[i], this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(this.secondMoments[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), this.epsilon));
