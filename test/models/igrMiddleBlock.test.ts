@@ -2,29 +2,16 @@
 // distributions (InvertibleGaussian / IGRStickBreaking, kl(), logProbPreSimplex through the inverse
 // bijectors) with tfjs autodiff: same parameters, same ε, values and gradients of every variable of
 // a small VAE. Also the kernels alone (ψ and KL) against a Float64 plain-JS reference.
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/core/backend";
+import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { igrMiddleBlock } from "../../lib/models/igrMiddleBlock";
 import { CategoricalVAE } from "../../lib/models/vae";
 import type { VaeModelConfig } from "../../lib/models/vaeConfig";
 
-before(async () => {
-  process.env.IGR_QUIET ??= "1";
-  await initBackend();
-});
+useDefaultBackend();
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A small VAE whose biases are non-zero, so every gradient path is exercised. */
 function tinyVae(config: Partial<VaeModelConfig> & Pick<VaeModelConfig, "model">, fast: boolean): CategoricalVAE {

@@ -1,28 +1,15 @@
 // The VAE's relaxed objective on tiny linear models against a Float64 plain-JS computation from the
 // definitions (paper-notes §1.1, §2.1–2.3, §3, §4.1–4.2), written without the library: encoder
 // product, the latent map and its KL for each family, decoder product and likelihood.
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/core/backend";
+import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { CategoricalVAE } from "../../lib/models/vae";
 import type { VaeModelConfig } from "../../lib/models/vaeConfig";
 
-before(async () => {
-  process.env.IGR_QUIET ??= "1";
-  await initBackend();
-});
+useDefaultBackend();
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const logNormal = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);

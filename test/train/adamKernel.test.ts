@@ -2,29 +2,16 @@
 // plain-JS emulation of float32 arithmetic (Math.fround after each operation: a float64 add, mul,
 // div or sqrt of float32 inputs rounded once to float32 is the correctly rounded float32 result),
 // bit for bit; plus exact checkpoint/resume of the moments, and no tensor leak.
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/core/backend";
+import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { wasmApi } from "../../lib/core/wasmAssembler";
 import { Adam } from "../../lib/train/adam";
 import { adamKernelAvailable, adamKernelUpdate, adamModuleBytes, AdamCoefficients } from "../../lib/train/adamKernel";
 
-before(async () => {
-  process.env.IGR_QUIET ??= "1";
-  await initBackend();
-});
+useDefaultBackend();
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(n: number, seed: number, scale: number, positive = false): Float32Array {
   const rand = mulberry32(seed);

@@ -1,27 +1,14 @@
 // A training loop must not leak: 100 Adam steps of a tiny MLP (the project's dense layer) leave
 // tf.memory().numTensors, and the backend's buffer count, exactly where the first step left them
 // (the first step creates Adam's moment slots).
-import { before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/core/backend";
-import { MLP } from "../../lib/models";
+import { mulberry32, useDefaultBackend } from "../helpers/setup";
+import { MLP } from "../../lib/models/index";
 
-before(async () => {
-  process.env.IGR_QUIET ??= "1";
-  await initBackend();
-});
+useDefaultBackend();
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("100 training steps of a tiny MLP with Adam leak no tensors", () => {
   const batch = 16;

@@ -1,34 +1,21 @@
 // The training loop on a tiny problem (200 synthetic 28×28 images, batch 50, linear IGR-I, 2 epochs):
 // resume after a kill or a Ctrl-C gives bit-identical metrics and weights to an uninterrupted run;
 // a NaN loss stops the run naming the step, batch and last good checkpoint; numTensors is flat.
-import { before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/core/backend";
+import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { Dataset } from "../../lib/data/dataset";
 import { readCheckpoint } from "../../lib/train/checkpoint";
 import { TrainConfig, trainConfig } from "../../lib/train/config";
 import { METRIC_COLUMNS, MetricRow, RunRecord } from "../../lib/train/runRecord";
 import { train, TrainData, TrainerState, TrainingDivergedError } from "../../lib/train/trainer";
 
-before(async () => {
-  process.env.IGR_QUIET ??= "1";
-  await initBackend();
-});
+useDefaultBackend();
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Binary images with some structure (a random stroke-like blob per example), so training moves. */
 function synthetic(n: number, seed: number, split: "train" | "validation" | "test"): Dataset {
