@@ -15,3 +15,8 @@ export type { RelaxedLatent } from "./latent";
 export { fitDiscreteApproximation, DiscreteApproximation, shouldStop, APPROX_FAMILIES, APPROX_LOSSES } from "./approxDiscrete";
 export type { ApproxFamily, ApproxLoss, ApproxFitOptions, ApproxSettings } from "./approxDiscrete";
 export { fitUniformPrior, type UniformPriorFit } from "./uniformPriorFit";
+export { StructuredOutputPredictor, sopConfig, splitHalves, SOP_RELAXATIONS, SOP_DEFAULTS, HALF_IMAGE } from "./sop";
+export type { SopConfig, SopRelaxation, SopForward, SopNllOptions, SopNllResult } from "./sop";
+export { MixtureVAE, mixtureVaeConfig, STICK_FAMILIES, MIXTURE_DEFAULTS } from "./mixtureVae";
+export type { MixtureVaeConfig, StickFamily, MixtureObjective, MixtureEvalResult } from "./mixtureVae";
+export { kumaraswamySticks, kumaraswamyLogDensity, logitNormalSticks, logStickWeights, STICK_MIN, STICK_MAX, type SticksAndLogDensity } from "./mixtureSticks";

@@ -1,0 +1,230 @@
+// A small training loop for the appendix-§5 experiments (structured output prediction, mixture VAE)
+// that writes the same run folder as the VAE trainer: data/runs/<id>/config.json, metrics.csv (the
+// experiment's own columns), summary.json and a checkpoint (weights + Adam moments) at the end of each
+// epoch. No resume: these runs are short; the VAE trainer (trainer.ts) is the resumable one.
+//
+// Determinism as in trainer.ts: the noise of step t comes from (seed, t), the order of epoch e from
+// (seed, e), the evaluation noise from (seed, epoch).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import * as tf from "@tensorflow/tfjs";
+import type { Dataset } from "../data/dataset";
+import type { NamedVariable } from "../models/vae";
+import { Adam } from "./adam";
+import { writeCheckpoint } from "./checkpoint";
+import { ProgressMode, ProgressReporter } from "./progress";
+import { CHECKPOINT_FILE, writeJsonAtomic } from "./runRecord";
+
+/** Adam whose learning rate may change between steps (for the SOP's inverse-time decay). */
+export class ScheduledAdam extends Adam {
+  declare learningRate: number;
+
+  /** Sets the learning rate of the next updates. */
+  setLearningRate(value: number): void {
+    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`Adam: learningRate must be a finite number > 0; got ${value}`);
+    this.learningRate = value;
+  }
+}
+
+/**
+ * The authors' SOP schedule (paper-notes §7.3; the appendix's "weight decay 1e−3"):
+ * lr_t = max(minimum, initial / (1 + decay · t)) with t the global step.
+ */
+export function inverseTimeDecay(initial: number, decay: number, minimum: number): (step: number) => number {
+  for (const [name, v] of [["initial", initial], ["decay", decay], ["minimum", minimum]] as const) {
+    if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`inverseTimeDecay: ${name} must be a finite number >= 0; got ${v}`);
+  }
+  if (!(initial > 0)) throw new Error(`inverseTimeDecay: initial must be > 0; got ${initial}`);
+  return (step) => Math.max(minimum, initial / (1 + decay * step));
+}
+
+export interface ExperimentModel {
+  namedVariables(): NamedVariable[];
+  dispose(): void;
+}
+
+export type ExperimentRow = Record<string, number>;
+
+export interface ExperimentSummary {
+  runId: string;
+  experiment: string;
+  status: "running" | "completed" | "diverged";
+  configHash: string;
+  step: number;
+  totalSteps: number;
+  epochsCompleted: number;
+  epochs: number;
+  backend: string;
+  msPerStep: number | null;
+  /** A sentence stating the compute budget of the run (data, epochs, evaluation sizes). */
+  budget: string;
+  lastMetrics: ExperimentRow | null;
+  /** The final evaluation (the experiment's headline numbers). */
+  final: Record<string, unknown> | null;
+  message?: string;
+  updatedAt: string;
+}
+
+export interface ExperimentRunOptions<M extends ExperimentModel> {
+  /** "sop" or "mixture": written to config.json so run tables can tell experiments apart. */
+  experiment: string;
+  /** JSON-able configuration with runId, runsDir, seed, epochs, batchSize. */
+  config: { runId: string; runsDir: string; seed: number; epochs: number; batchSize: number } & Record<string, unknown>;
+  model: M;
+  train: Dataset;
+  learningRate: (step: number) => number;
+  /** The training loss of one batch at a global step (its noise from (seed, step)). */
+  loss: (model: M, x: tf.Tensor2D, step: number) => tf.Scalar;
+  /** Per-epoch metrics (without epoch, step, train_loss, learning_rate, elapsed_s). */
+  evaluate: (model: M, epoch: number) => ExperimentRow;
+  /** After the last epoch: the headline numbers for summary.json. */
+  finalEvaluate?: (model: M) => Record<string, unknown>;
+  /** Evaluate every this many epochs (the last one always). Default 1. */
+  evalEvery?: number;
+  budget: string;
+  progress?: ProgressMode;
+  onEpoch?: (row: ExperimentRow) => void;
+  /** Write checkpoint.igrckpt after each epoch (default true). */
+  checkpoint?: boolean;
+  /** Keep the model alive after training (the caller disposes it). Default false. */
+  keepModel?: boolean;
+}
+
+export interface ExperimentResult<M> {
+  status: ExperimentSummary["status"];
+  dir: string;
+  metrics: ExperimentRow[];
+  summary: ExperimentSummary;
+  /** The trained model when keepModel was set, else null (disposed). */
+  model: M | null;
+}
+
+function hashOf(config: Record<string, unknown>): string {
+  const hashed = Object.fromEntries(Object.entries(config).filter(([k]) => !["epochs", "runId", "runsDir"].includes(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash("sha256").update(JSON.stringify(hashed)).digest("hex").slice(0, 16);
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Trains one run and writes its record; throws (after writing a "diverged" summary) on a non-finite loss. */
+export function runExperiment<M extends ExperimentModel>(options: ExperimentRunOptions<M>): ExperimentResult<M> {
+  const { config, model, train } = options;
+  const dir = path.join(config.runsDir, config.runId);
+  if (fs.existsSync(path.join(dir, "config.json"))) throw new Error(`run folder ${dir} already exists: choose another runId or delete the folder`);
+  if (!/^[A-Za-z0-9._+-]+$/.test(config.runId)) throw new Error(`runId may contain letters, digits and . _ + - only; got ${JSON.stringify(config.runId)}`);
+  const hash = hashOf(config);
+  writeJsonAtomic(path.join(dir, "config.json"), { config, configHash: hash, experiment: options.experiment, backend: tf.getBackend(), createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
+  const stepsPerEpoch = Math.ceil(train.n / config.batchSize);
+  if (stepsPerEpoch === 0) throw new Error("the training split is empty");
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const evalEvery = options.evalEvery ?? 1;
+  const metrics: ExperimentRow[] = [];
+  let columns: string[] | null = null;
+  const metricsFile = path.join(dir, "metrics.csv");
+  const variables = model.namedVariables().map((v) => v.variable);
+  const adam = new ScheduledAdam(variables, { learningRate: options.learningRate(0) });
+  const progress = new ProgressReporter(options.progress ?? "auto");
+  const start = Date.now();
+  const stepTimes: number[] = [];
+  let step = 0;
+  let epochsCompleted = 0;
+  let final: Record<string, unknown> | null = null;
+
+  const summary = (status: ExperimentSummary["status"], message?: string): ExperimentSummary => {
+    const s: ExperimentSummary = {
+      runId: config.runId,
+      experiment: options.experiment,
+      status,
+      configHash: hash,
+      step,
+      totalSteps,
+      epochsCompleted,
+      epochs: config.epochs,
+      backend: tf.getBackend(),
+      msPerStep: median(stepTimes),
+      budget: options.budget,
+      lastMetrics: metrics.length > 0 ? metrics[metrics.length - 1] : null,
+      final,
+      ...(message ? { message } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(path.join(dir, "summary.json"), s);
+    return s;
+  };
+  const finish = (status: ExperimentSummary["status"], message?: string): ExperimentResult<M> => {
+    progress.finish();
+    const s = summary(status, message);
+    adam.dispose();
+    if (!options.keepModel) model.dispose();
+    return { status, dir, metrics, summary: s, model: options.keepModel ? model : null };
+  };
+
+  summary("running");
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    let lossSum = 0;
+    let lossCount = 0;
+    for (const batch of train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
+      const t0 = process.hrtime.bigint();
+      adam.setLearningRate(options.learningRate(step));
+      const { value, grads } = tf.variableGrads(() => options.loss(model, batch.x, step), variables);
+      const loss = value.dataSync()[0];
+      if (Number.isFinite(loss)) adam.apply(grads);
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      if (!Number.isFinite(loss)) {
+        const message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch + 1})`;
+        finish("diverged", message);
+        throw new Error(message);
+      }
+      stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      step++;
+      lossSum += loss;
+      lossCount++;
+      progress.update({ step, totalSteps, epoch, epochs: config.epochs, runningLoss: lossSum / lossCount, elapsed: (Date.now() - start) / 1000, stepsThisSession: step });
+    }
+    epochsCompleted = epoch + 1;
+    if (epochsCompleted % evalEvery === 0 || epochsCompleted === config.epochs) {
+      progress.update({ step, totalSteps, epoch, epochs: config.epochs, runningLoss: lossSum / lossCount, elapsed: (Date.now() - start) / 1000, stepsThisSession: step }, true);
+      const row: ExperimentRow = { epoch: epochsCompleted, step, learning_rate: adam.learningRate, train_loss: lossSum / lossCount, ...options.evaluate(model, epoch), elapsed_s: (Date.now() - start) / 1000 };
+      if (columns === null) {
+        columns = Object.keys(row);
+        fs.writeFileSync(metricsFile, columns.join(",") + "\n");
+      }
+      fs.appendFileSync(metricsFile, columns.map((c) => (Number.isFinite(row[c]) ? String(row[c]) : "")).join(",") + "\n");
+      metrics.push(row);
+      options.onEpoch?.(row);
+      progress.message(`epoch ${epochsCompleted}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
+    }
+    if (options.checkpoint ?? true) {
+      const named = model.namedVariables();
+      writeCheckpoint(path.join(dir, CHECKPOINT_FILE), hash, { step, epoch: epochsCompleted, seed: config.seed, adamStep: adam.step }, [
+        ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
+        ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
+        ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
+      ]);
+    }
+    summary("running");
+  }
+  if (options.finalEvaluate) final = options.finalEvaluate(model);
+  return finish("completed");
+}
+
+/** Reads a run folder written by runExperiment: config, metrics rows and summary. */
+export function readExperimentRun(dir: string): { config: Record<string, unknown>; experiment: string; metrics: ExperimentRow[]; summary: ExperimentSummary } {
+  const read = (file: string) => {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) throw new Error(`run ${dir}: ${file} is missing`);
+    return fs.readFileSync(full, "utf8");
+  };
+  const configFile = JSON.parse(read("config.json")) as { config: Record<string, unknown>; experiment?: string };
+  const lines = read("metrics.csv").trim().split("\n");
+  const header = lines[0].split(",");
+  const metrics = lines.slice(1).map((line) => Object.fromEntries(line.split(",").map((cell, i) => [header[i], cell === "" ? NaN : Number(cell)])));
+  return { config: configFile.config, experiment: configFile.experiment ?? "vae", metrics, summary: JSON.parse(read("summary.json")) as ExperimentSummary };
+}

@@ -1,0 +1,111 @@
+// Training and evaluation of the nonparametric mixture VAE (paper-notes §7.4): Adam(0.9, 0.999),
+// lr 3e−4, batch 100, S = 1; per-epoch test ELBO and component usage on a subset of the test set,
+// and a final evaluation on `finalEvalLimit` test images.
+import { loadDataset, Dataset } from "../data/dataset";
+import { mixSeeds } from "../data/random";
+import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
+import { stepSeed } from "../models/noise";
+import { ExperimentResult, ExperimentRow, runExperiment } from "./experimentRun";
+import type { ProgressMode } from "./progress";
+
+export interface MixtureTrainConfig extends MixtureVaeConfig {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Train on the first `limit` training images (null = all 60,000). */
+  limit: number | null;
+  /** Test images for the per-epoch metrics (null = all). */
+  evalLimit: number | null;
+  /** Test images for the final evaluation (null = all). */
+  finalEvalLimit: number | null;
+  runId: string;
+  runsDir: string;
+}
+
+export const MIXTURE_TRAIN_DEFAULTS = {
+  seed: 1,
+  epochs: 300,
+  batchSize: 100,
+  learningRate: 3e-4,
+  limit: null,
+  evalLimit: 1000,
+  finalEvalLimit: null,
+} as const;
+
+function integerAtLeast(name: string, value: unknown, min: number): void {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new Error(`mixture training: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
+}
+
+export function mixtureTrainConfig(partial: Omit<Partial<MixtureTrainConfig>, "sticks"> & { sticks: unknown; runsDir: string }): MixtureTrainConfig {
+  const trainKeys = new Set<string>([...Object.keys(MIXTURE_TRAIN_DEFAULTS), "runId", "runsDir"]);
+  const modelPart = Object.fromEntries(Object.entries(partial).filter(([k]) => !trainKeys.has(k))) as Omit<Partial<MixtureVaeConfig>, "sticks"> & { sticks: unknown };
+  const model = mixtureVaeConfig({ ...modelPart, initSeed: partial.initSeed ?? partial.seed ?? MIXTURE_TRAIN_DEFAULTS.seed });
+  const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => trainKeys.has(k) && v !== undefined));
+  const c = { ...MIXTURE_TRAIN_DEFAULTS, ...defined, ...model } as MixtureTrainConfig;
+  integerAtLeast("seed", c.seed, 0);
+  integerAtLeast("epochs", c.epochs, 1);
+  integerAtLeast("batchSize", c.batchSize, 1);
+  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1);
+  if (typeof c.learningRate !== "number" || !Number.isFinite(c.learningRate) || c.learningRate <= 0) throw new Error(`mixture training: learningRate must be a finite number > 0 (the authors use 3e-4); got ${JSON.stringify(c.learningRate)}`);
+  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error("mixture training: runsDir must be a folder path");
+  const runId = c.runId ?? ["mixture", c.sticks, c.truncate ? "trunc" : "full", `seed${c.seed}`, ...(c.limit !== null ? [`limit${c.limit}`] : []), `ep${c.epochs}`].join("_");
+  return { ...c, runId };
+}
+
+/** The model part of a training configuration. */
+export function mixtureModelConfig(c: MixtureTrainConfig): MixtureVaeConfig {
+  const keys = ["sticks", "truncate", ...Object.keys(MIXTURE_DEFAULTS)];
+  return Object.fromEntries(keys.map((k) => [k, (c as unknown as Record<string, unknown>)[k]])) as unknown as MixtureVaeConfig;
+}
+
+export interface MixtureTrainOptions {
+  data?: { train: Dataset; test: Dataset };
+  progress?: ProgressMode;
+  onEpoch?: (row: ExperimentRow) => void;
+  checkpoint?: boolean;
+  keepModel?: boolean;
+}
+
+export async function loadMixtureData(c: Pick<MixtureTrainConfig, "limit" | "seed">): Promise<{ train: Dataset; test: Dataset }> {
+  const train = await loadDataset("mnist", { split: "train", binarize: "static", validationSize: 0, seed: c.seed, ...(c.limit !== null ? { limit: c.limit } : {}) });
+  const test = await loadDataset("mnist", { split: "test", binarize: "static", seed: c.seed });
+  return { train, test };
+}
+
+export function mixtureBudget(c: MixtureTrainConfig, trainImages: number, testImages: number): string {
+  const evalImages = Math.min(testImages, c.evalLimit ?? testImages);
+  const finalImages = Math.min(testImages, c.finalEvalLimit ?? testImages);
+  return `${c.epochs} epoch(s) on ${trainImages} MNIST training images (batch ${c.batchSize}, ${c.epochs * Math.ceil(trainImages / c.batchSize)} steps; the paper: 300 epochs on 60000); per-epoch test ELBO on ${evalImages} test images; final test ELBO on ${finalImages} test images, S = ${c.samples}`;
+}
+
+export async function trainMixture(config: MixtureTrainConfig, options: MixtureTrainOptions = {}): Promise<ExperimentResult<MixtureVAE>> {
+  const data = options.data ?? (await loadMixtureData(config));
+  const model = new MixtureVAE(mixtureModelConfig(config));
+  return runExperiment({
+    experiment: "mixture",
+    config: config as unknown as MixtureTrainConfig & Record<string, unknown>,
+    model,
+    train: data.train,
+    learningRate: () => config.learningRate,
+    loss: (m, x, step) => {
+      const noise = m.noise(config.samples * x.shape[0], stepSeed(config.seed, step));
+      const loss = m.loss(x, noise);
+      noise.dispose();
+      return loss;
+    },
+    evaluate: (m, epoch) => {
+      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, 17, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) });
+      return { test_elbo: r.elbo, components_used: r.componentsUsed, mean_components: r.meanComponents };
+    },
+    finalEvaluate: (m) => {
+      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, 31), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
+      return { test_elbo: r.elbo, images: r.images, components_used: r.componentsUsed, mean_components: r.meanComponents, usage: r.usage, argmax_share: r.argmaxShare };
+    },
+    budget: mixtureBudget(config, data.train.n, data.test.n),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+    ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
+    ...(options.keepModel !== undefined ? { keepModel: options.keepModel } : {}),
+  });
+}

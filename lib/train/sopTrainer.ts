@@ -1,0 +1,132 @@
+// Training and evaluation of the structured output predictor (paper-notes §7.3): Adam(0.9, 0.999),
+// lr 1e−3 with the inverse-time decay max(1e−4, 1e−3/(1 + 1e−3·t)), batch 100, one relaxed sample per
+// image; per-epoch test NLL with S = 100 binary draws (the authors' training check), and a final
+// test NLL with S = 1000 (their test script). The authors monitor on the test set; so do we.
+import { loadDataset, Dataset } from "../data/dataset";
+import { mixSeeds } from "../data/random";
+import { stepSeed } from "../models/noise";
+import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
+import { ExperimentResult, ExperimentRow, inverseTimeDecay, runExperiment } from "./experimentRun";
+import type { ProgressMode } from "./progress";
+
+export interface SopTrainConfig extends SopConfig {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** The inverse-time decay rate (the appendix's "weight decay"). */
+  learningRateDecay: number;
+  minLearningRate: number;
+  /** Train on the first `limit` training images (null = all 60,000). */
+  limit: number | null;
+  /** Test images for the per-epoch NLL (null = all 10,000). */
+  evalLimit: number | null;
+  /** Binary draws per image in the per-epoch NLL (authors: 100). */
+  evalSamples: number;
+  /** Test images for the final NLL (null = all). */
+  finalEvalLimit: number | null;
+  /** Binary draws per image in the final NLL (authors: 1000). */
+  finalEvalSamples: number;
+  runId: string;
+  runsDir: string;
+}
+
+export const SOP_TRAIN_DEFAULTS = {
+  seed: 1,
+  epochs: 100,
+  batchSize: 100,
+  learningRate: 1e-3,
+  learningRateDecay: 1e-3,
+  minLearningRate: 1e-4,
+  limit: null,
+  evalLimit: 1000,
+  evalSamples: 100,
+  finalEvalLimit: null,
+  finalEvalSamples: 1000,
+} as const;
+
+function integerAtLeast(name: string, value: unknown, min: number): void {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new Error(`SOP training: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
+}
+
+/** Fills defaults and checks every field (model fields through sopConfig). */
+export function sopTrainConfig(partial: Omit<Partial<SopTrainConfig>, "relaxation"> & { relaxation: unknown; runsDir: string }): SopTrainConfig {
+  const trainKeys = new Set<string>([...Object.keys(SOP_TRAIN_DEFAULTS), "runId", "runsDir"]);
+  const modelPart = Object.fromEntries(Object.entries(partial).filter(([k]) => !trainKeys.has(k))) as Omit<Partial<SopConfig>, "relaxation"> & { relaxation: unknown };
+  const model = sopConfig({ ...modelPart, initSeed: partial.initSeed ?? partial.seed ?? SOP_TRAIN_DEFAULTS.seed });
+  const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => trainKeys.has(k) && v !== undefined));
+  const c = { ...SOP_TRAIN_DEFAULTS, ...defined, ...model } as SopTrainConfig;
+  integerAtLeast("seed", c.seed, 0);
+  integerAtLeast("epochs", c.epochs, 1);
+  integerAtLeast("batchSize", c.batchSize, 1);
+  integerAtLeast("evalSamples", c.evalSamples, 1);
+  integerAtLeast("finalEvalSamples", c.finalEvalSamples, 1);
+  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1);
+  for (const key of ["learningRate", "learningRateDecay", "minLearningRate"] as const) {
+    if (typeof c[key] !== "number" || !Number.isFinite(c[key]) || c[key] < 0 || (key === "learningRate" && c[key] === 0)) {
+      throw new Error(`SOP training: ${key} must be a finite number ${key === "learningRate" ? "> 0" : ">= 0"}; got ${JSON.stringify(c[key])}`);
+    }
+  }
+  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error("SOP training: runsDir must be a folder path");
+  const runId = c.runId ?? ["sop", c.relaxation, `tau${c.temperature}`, ...(c.authors ? ["authors"] : []), `seed${c.seed}`, ...(c.limit !== null ? [`limit${c.limit}`] : []), `ep${c.epochs}`].join("_");
+  return { ...c, runId };
+}
+
+/** The model part of a training configuration. */
+export function sopModelConfig(c: SopTrainConfig): SopConfig {
+  return Object.fromEntries(Object.keys({ relaxation: 0, ...SOP_DEFAULTS }).map((k) => [k, (c as unknown as Record<string, unknown>)[k]])) as unknown as SopConfig;
+}
+
+export interface SopTrainOptions {
+  /** Preloaded data (notebooks, tests); default: MNIST (static binarisation), train limited by `limit`. */
+  data?: { train: Dataset; test: Dataset };
+  progress?: ProgressMode;
+  onEpoch?: (row: ExperimentRow) => void;
+  checkpoint?: boolean;
+  keepModel?: boolean;
+}
+
+/** Loads MNIST for SOP: the full training pool (no validation split, as the authors) and the test set. */
+export async function loadSopData(c: Pick<SopTrainConfig, "limit" | "seed">): Promise<{ train: Dataset; test: Dataset }> {
+  const train = await loadDataset("mnist", { split: "train", binarize: "static", validationSize: 0, seed: c.seed, ...(c.limit !== null ? { limit: c.limit } : {}) });
+  const test = await loadDataset("mnist", { split: "test", binarize: "static", seed: c.seed });
+  return { train, test };
+}
+
+/** A sentence stating the compute budget of a configuration. */
+export function sopBudget(c: SopTrainConfig, trainImages: number, testImages: number): string {
+  const evalImages = Math.min(testImages, c.evalLimit ?? testImages);
+  const finalImages = Math.min(testImages, c.finalEvalLimit ?? testImages);
+  return `${c.epochs} epoch(s) on ${trainImages} MNIST training images (batch ${c.batchSize}, ${c.epochs * Math.ceil(trainImages / c.batchSize)} steps; the paper: 100 epochs on 60000); per-epoch test NLL on ${evalImages} test images with S = ${c.evalSamples}; final test NLL on ${finalImages} test images with S = ${c.finalEvalSamples}`;
+}
+
+export async function trainSop(config: SopTrainConfig, options: SopTrainOptions = {}): Promise<ExperimentResult<StructuredOutputPredictor>> {
+  const data = options.data ?? (await loadSopData(config));
+  const model = new StructuredOutputPredictor(sopModelConfig(config));
+  return runExperiment({
+    experiment: "sop",
+    config: config as unknown as SopTrainConfig & Record<string, unknown>,
+    model,
+    train: data.train,
+    learningRate: inverseTimeDecay(config.learningRate, config.learningRateDecay, config.minLearningRate),
+    loss: (m, x, step) => {
+      const { upper, lower } = splitHalves(x);
+      const noise = m.noise(x.shape[0], stepSeed(config.seed, step));
+      const loss = m.loss(upper, lower, noise);
+      noise.dispose();
+      return loss;
+    },
+    evaluate: (m, epoch) => ({
+      test_nll: m.testNll(data.test, { samples: config.evalSamples, seed: mixSeeds(config.seed, 17, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) }).nll,
+    }),
+    finalEvaluate: (m) => {
+      const result = m.testNll(data.test, { samples: config.finalEvalSamples, seed: mixSeeds(config.seed, 31), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
+      return { test_nll: result.nll, samples: result.samples, images: result.images };
+    },
+    budget: sopBudget(config, data.train.n, data.test.n),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+    ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
+    ...(options.keepModel !== undefined ? { keepModel: options.keepModel } : {}),
+  });
+}
