@@ -6,6 +6,7 @@ import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
 import { benchDiscreteApprox } from "./discreteApprox";
+import { benchIgrSample } from "./igrSample";
 import { stepNonlinear } from "./stepNonlinear";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, Bench> = {
   discrete: benchDiscrete,
   estimators: benchEstimators,
   "discrete-approx": benchDiscreteApprox,
+  "igr-sample": benchIgrSample,
   "vae-step": vaeStep,
   "vae-sweep": vaeSweep,
 };
