@@ -2,6 +2,7 @@
 // records as a table and merges them into bench/results.json (records are replaced by name).
 // To add a bench: write bench/<name>.ts exporting an async function that returns BenchRecord[],
 // and register it below.
+import * as os from "os";
 import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   const fresh: BenchRecord[] = [];
   for (const name of names) {
     console.error(`bench ${name} ...`);
-    fresh.push(...(await BENCHES[name]()));
+    // The machine may be shared: keep the load next to each number so readers can judge it.
+    const load = os.loadavg()[0];
+    fresh.push(...(await BENCHES[name]()).map((r) => ({ ...r, loadAverage1m: Math.round(Math.max(load, os.loadavg()[0]) * 100) / 100 })));
   }
   printTable(fresh);
   writeResults(mergeResults(readResults(), fresh));
