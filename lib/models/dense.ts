@@ -178,11 +178,15 @@ export class MLP {
 
   /** Applies every layer in turn; `inputGrad: false` skips dX of the first layer (x is data). */
   apply(x: tf.Tensor2D, options: ApplyOptions = {}): tf.Tensor2D {
-    let h = x;
-    this.layers.forEach((layer, i) => {
-      h = layer.apply(h, i === 0 ? options : {});
+    // tidy: the hidden activations would otherwise outlive a call made outside a tidy (evaluation
+    // code encodes outside one); under a gradient tape the tensors backprop needs are kept by tfjs.
+    return tf.tidy(() => {
+      let h = x;
+      this.layers.forEach((layer, i) => {
+        h = layer.apply(h, i === 0 ? options : {});
+      });
+      return h;
     });
-    return h;
   }
 
   get variables(): tf.Variable[] {

@@ -42,6 +42,9 @@ export function collectRuns(runsDir: string): RunTableRow[] {
     const dir = path.join(runsDir, name);
     if (!fs.existsSync(path.join(dir, "config.json")) || !fs.existsSync(path.join(dir, "summary.json"))) continue;
     const { config } = readJson<{ config: TrainConfig }>(path.join(dir, "config.json"));
+    // The runs folder is shared with other experiments' records (SOP, mixture VAE) that have no
+    // VAE model/dataset: they are not rows of this table.
+    if (typeof config?.model !== "string" || typeof config?.dataset !== "string" || typeof config?.arch !== "string") continue;
     const summary = readJson<RunSummary>(path.join(dir, "summary.json"));
     const last = summary.lastMetrics;
     const ev = (summary.eval ?? null) as EvalRecord | null;
