@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/core/backend";
 import { discreteProbabilities } from "../lib/discrete";
 import { median, type BenchRecord } from "./results";
+import { mulberry32 } from "../lib/data/random";
 
 const BATCH = 100;
 const VARIABLES = 20;
@@ -16,16 +17,6 @@ const CATEGORIES = 10;
 const WARMUP = 2;
 const DEFAULT_RUNS = 10;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Median ms of each body over `runs` runs after WARMUP, the bodies interleaved run by run so that a

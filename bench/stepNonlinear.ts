@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, fastMatMulActive } from "../lib/core/backend";
 import { MLP } from "../lib/models";
 import { median, type BenchRecord } from "./results";
+import { mulberry32 } from "../lib/data/random";
 
 const BATCH = 100;
 const PIXELS = 784;
@@ -28,16 +29,6 @@ const DATA_BATCHES = 20;
 type Variant = "stock" | "ours";
 type Net = (x: tf.Tensor2D) => tf.Tensor2D;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Synthetic binary "images": 13% ones (about MNIST's rate), 20 batches cycled. */
 function syntheticData(): Float32Array {

@@ -8,17 +8,8 @@ import { CategoricalVAE } from "../lib/models/vae";
 import { stepSeed } from "../lib/models/noise";
 import type { Architecture, LatentModel } from "../lib/models/vaeConfig";
 import { Adam } from "../lib/train/adam";
+import { mulberry32 } from "../lib/data/random";
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main(): Promise<void> {
   const [arch, model, warmupArg, timedArg, startAtArg] = process.argv.slice(2);

@@ -6,21 +6,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, switchBackend, fastMatMulActive } from "../../lib/core/backend";
 import { chooseLayout, isWasmMatMulPatched, patchWasmMatMul, unpatchWasmMatMul } from "../../lib/core/wasmMatMul";
+import { mulberry32 } from "../helpers/setup";
 
 // float32 products with inner sizes <= 100 of O(1) numbers carry ~1e-7..1e-6 relative error;
 // 1e-5 (the project's acceptance bound) still catches any wrong layout or operand.
 const REL_TOL = 1e-5;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Float32 data in [-1, 1) from a fixed seed. */
 function randomData(size: number, seed: number): Float32Array {

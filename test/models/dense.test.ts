@@ -8,21 +8,12 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, switchBackend, type BackendName } from "../../lib/core/backend";
 import { patchWasmMatMul, unpatchWasmMatMul } from "../../lib/core/wasmMatMul";
 import { Dense, MLP, type DenseActivation } from "../../lib/models";
+import { mulberry32 } from "../helpers/setup";
 
 // float32 forward/backward through 3 small layers: observed errors ~1e-7; 1e-5 is the project's
 // acceptance bound and still far below any wrong term (a missing bias or relu mask is O(1)).
 const REL_TOL = 1e-5;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomData(size: number, seed: number, scale = 1): Float32Array {
   const rand = mulberry32(seed);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
 import { bernoulliLogLikelihood } from "../../lib/models/likelihoods";
+import { mulberry32 } from "../helpers/setup";
 
 before(async () => {
   process.env.IGR_QUIET ??= "1";
@@ -16,16 +17,6 @@ function softplus64(l: number): number {
   return l > 0 ? l + Math.log1p(Math.exp(-l)) : Math.log1p(Math.exp(l));
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("value and gradient match a Float64 reference, extreme logits and soft labels included", () => {
   const rows = 4;
