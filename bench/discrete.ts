@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/core/backend";
 import { discreteProbabilities } from "../lib/discrete";
 import { median, type BenchRecord } from "./results";
-import { mulberry32 } from "../lib/data/random";
+import { mulberry32 } from "../lib/core/prng";
 
 const BATCH = 100;
 const VARIABLES = 20;

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, fastMatMulActive } from "../lib/core/backend";
 import { MLP } from "../lib/models";
 import { median, type BenchRecord } from "./results";
-import { mulberry32 } from "../lib/data/random";
+import { mulberry32 } from "../lib/core/prng";
 
 const BATCH = 100;
 const PIXELS = 784;

@@ -8,7 +8,7 @@ import { CategoricalVAE } from "../lib/models/vae";
 import { stepSeed } from "../lib/models/noise";
 import type { Architecture, LatentModel } from "../lib/models/vaeConfig";
 import { Adam } from "../lib/train/adam";
-import { mulberry32 } from "../lib/data/random";
+import { mulberry32 } from "../lib/core/prng";
 
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // Binarisation. Static: threshold once at 0.5, as the authors do for MNIST (paper-notes §4.2, §8:
 // x/255 >= 0.5 -> 1). Dynamic: a fresh Bernoulli(x) draw each time a batch is made, seeded.
-import { mulberry32 } from "./random";
+import { mulberry32 } from "../core/prng";
 
 export type Binarize = "static" | "dynamic" | "none";
 

@@ -5,7 +5,7 @@ import { Binarize, binarizeDynamic, binarizeStatic } from "./binarize";
 import { CLASS_NAMES, IdxDatasetName, loadIdxSplit } from "./mnist";
 import { chooseOmniglotVariant, loadOmniglotPools, OmniglotVariant } from "./omniglot";
 import type { ExamplePool } from "./pool";
-import { mixSeeds, permutation } from "./random";
+import { mixSeeds, permutation } from "../core/prng";
 import type { SourceOptions } from "./source";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "omniglot";

@@ -24,7 +24,7 @@ import { describePlaces, downloadDirFor, SearchPlace, standardPlaces } from "./p
 import { decodePng } from "./png";
 import type { ExamplePool } from "./pool";
 import { createProgress, ProgressStream } from "./progress";
-import { permutation } from "./random";
+import { permutation } from "../core/prng";
 import { areaResize } from "./resize";
 import type { SourceOptions } from "./source";
 import { ZipArchive, ZipEntry } from "./zip";

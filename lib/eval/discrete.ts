@@ -13,7 +13,7 @@
 //           then exact in expectation for that proposal (any proposal with full support is valid).
 import * as tf from "@tensorflow/tfjs";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import { igrLocScale } from "../models/latent";
 import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";

@@ -7,7 +7,7 @@
 //                  A true ELBO of the discrete model p(z) p(x | z) when the KL is exact (IGR-I, GS);
 //                  IGR-Planar / IGR-SB use a frequency estimate of q (see discrete.ts).
 import * as tf from "@tensorflow/tfjs";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import type { Batch, BatchOptions } from "../data/dataset";
 import type { CategoricalVAE } from "../models/vae";
 import { NOISE_STREAM } from "../models/noise";

@@ -12,7 +12,7 @@
 //   log((1/S) Σ p(x | z_s)) − KL, not importance sampling: it is always ≥ the discretized ELBO and can
 //   exceed log p(x) (two-state counter-example in the notes: 3.411 against 2.389).
 import * as tf from "@tensorflow/tfjs";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import type { CategoricalVAE } from "../models/vae";
 import { NOISE_STREAM, uniformNoise } from "../models/noise";
 import { argmaxBlocks, categoryScores, discretePosterior, FREQUENCY_SAMPLES, klToUniform, oneHotRows, proposalFrom } from "./discrete";

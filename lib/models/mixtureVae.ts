@@ -19,7 +19,7 @@
 // layers of 200; the appendix says 3).
 import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
-import { mixSeeds, mulberry32 } from "../data/random";
+import { mixSeeds, mulberry32 } from "../core/prng";
 import type { Dataset } from "../data/dataset";
 import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { MLP } from "./dense";

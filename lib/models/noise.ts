@@ -4,7 +4,7 @@
 // uninterrupted run would have seen at every step, whatever happened before. Deriving the noise of
 // step t from mixSeeds(seed, t) makes the "RNG state" of a run just its step counter, and the draws
 // are identical on every backend (they never touch tfjs's generators).
-import { mixSeeds, mulberry32 } from "../data/random";
+import { mixSeeds, mulberry32 } from "../core/prng";
 
 /** Smallest uniform used, so -log(u) and log(-log u) stay finite in float64 and float32. */
 const UNIFORM_FLOOR = 1e-12;

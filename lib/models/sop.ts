@@ -18,7 +18,7 @@
 // a consistent (biased-up for finite S, by Jensen) estimate of −log p(x_lower | x_upper).
 import * as tf from "@tensorflow/tfjs";
 import { Planar } from "../bijectors/planar";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import type { Dataset } from "../data/dataset";
 import { Dense } from "./dense";
 import type { NamedVariable } from "./vae";

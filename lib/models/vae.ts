@@ -5,7 +5,7 @@
 //   ELBO_τ(x) = E_ψ[log p(x | ψ)] − KL(q_τ(ψ | x) ‖ p(ψ)),   loss = −mean over rows of the estimate,
 // with S relaxed samples per example (rows = S·B, sample-major: row s·B + b).
 import * as tf from "@tensorflow/tfjs";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import type { PlanarLayerParameters } from "../distributions/igrPlanar";
 import { MLP } from "./dense";
 import { gumbelLatent, igrFastLatent, igrReferenceLatent, planarLatent, RelaxedLatent } from "./latent";

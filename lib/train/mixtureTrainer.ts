@@ -2,7 +2,7 @@
 // lr 3e−4, batch 100, S = 1; per-epoch test ELBO and component usage on a subset of the test set,
 // and a final evaluation on `finalEvalLimit` test images.
 import { loadDataset, Dataset } from "../data/dataset";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
 import { ExperimentResult, ExperimentRow, runExperiment } from "./experimentRun";

@@ -3,7 +3,7 @@
 // image; per-epoch test NLL with S = 100 binary draws (the authors' training check), and a final
 // test NLL with S = 1000 (their test script). The authors monitor on the test set; so do we.
 import { loadDataset, Dataset } from "../data/dataset";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import { stepSeed } from "../models/noise";
 import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
 import { ExperimentResult, ExperimentRow, inverseTimeDecay, runExperiment } from "./experimentRun";

@@ -8,7 +8,7 @@
 // carries state from one step to the next.
 import * as tf from "@tensorflow/tfjs";
 import { loadDataset, Dataset } from "../data/dataset";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../core/prng";
 import { discretizedElbo, relaxedElbo } from "../eval/elbo";
 import { stepSeed } from "../models/noise";
 import { CategoricalVAE } from "../models/vae";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as zlib from "zlib";
 import { decodePng } from "../../lib/data/png";
 import { DataFileError } from "../../lib/data/errors";
-import { mulberry32 } from "../../lib/data/random";
+import { mulberry32 } from "../../lib/core/prng";
 
 // An independent PNG *encoder* (forward filters computed from the original bytes, the opposite
 // direction of the decoder's unfiltering), so a round trip checks the decoder against the spec.

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { areaResize } from "../../lib/data/resize";
-import { mulberry32 } from "../../lib/data/random";
+import { mulberry32 } from "../../lib/core/prng";
 import { viaUpsample } from "./fixtures";
 
 describe("areaResize", () => {

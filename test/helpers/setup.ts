@@ -2,7 +2,7 @@
 import { before } from "node:test";
 import { initBackend } from "../../lib/core/backend";
 
-export { mulberry32 } from "../../lib/data/random";
+export { mulberry32 } from "../../lib/core/prng";
 
 /** Registers a `before` hook that initialises the default backend without its log line. */
 export function useDefaultBackend(): void {

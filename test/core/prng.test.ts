@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mulberry32, permutation, mixSeeds } from "../../lib/data/random";
+import { mulberry32, permutation, mixSeeds } from "../../lib/core/prng";
 
 test("permutation: a permutation, reproducible, position of element 0 uniform (chi-square)", () => {
   const p = permutation(1000, 5);

@@ -1,5 +1,5 @@
-// Seeded random numbers for splits, shuffles and dynamic binarisation. Plain JS (not tf.random)
-// so the same seed gives the same split and the same Bernoulli draws on every backend.
+// Seeded plain-JS random numbers (not tf.random), so the same seed gives the same data splits,
+// shuffles, Bernoulli draws and per-step noise seeds on every backend.
 
 /** mulberry32: a small, fast 32-bit generator; uniform floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
