@@ -7,12 +7,14 @@ import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
 import { benchDiscreteApprox } from "./discreteApprox";
+import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
 import { stepNonlinear } from "./stepNonlinear";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
 
 const BENCHES: Record<string, Bench> = {
+  host: benchHost,
   "step-nonlinear": stepNonlinear,
   data: benchData,
   discrete: benchDiscrete,

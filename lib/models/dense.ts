@@ -54,10 +54,29 @@ function glorotUniform(fanIn: number, fanOut: number, seed: number): tf.Variable
   return tf.tidy(() => tf.variable(tf.randomUniform([fanIn, fanOut], -limit, limit, "float32", seed)));
 }
 
-/** The forward product x·W + b, fused with relu when asked, through the _FusedMatMul kernel. */
+/**
+ * Weights from this many entries up take the transposed forward route on wasm. XNNPACK packs the
+ * right operand of a product the first time it sees that tensor, and the weights are new tensors
+ * after every Adam step; packing a 784×512 weight costs more than transposing it and the small
+ * activations (bench/results.json: vae-step; about −2 ms on the nonlinear net, which has two such layers).
+ */
+export const TRANSPOSED_FORWARD_MIN_WEIGHTS = 300_000;
+
+function usesTransposedForward(inSize: number, outSize: number): boolean {
+  return tf.getBackend() === "wasm" && inSize * outSize >= TRANSPOSED_FORWARD_MIN_WEIGHTS;
+}
+
+/**
+ * The forward product x·W + b, fused with relu when asked, through the _FusedMatMul kernel; for a
+ * big weight on wasm, as (Wᵀ·xᵀ)ᵀ + b so that only xᵀ is packed.
+ */
 function affine(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
   const [rows, inSize] = x.shape;
   const outSize = weight.shape[1];
+  if (usesTransposedForward(inSize, outSize)) {
+    const z = tf.add(tf.transpose(tf.matMul(tf.transpose(weight), tf.transpose(x))), bias) as tf.Tensor2D;
+    return activation === "relu" ? tf.relu(z) : z;
+  }
   const out = tf.engine().runKernel(
     "_FusedMatMul",
     { a: tf.reshape(x, [1, rows, inSize]), b: tf.reshape(weight, [1, inSize, outSize]), bias },

@@ -1,4 +1,4 @@
-export { Dense, MLP } from "./dense";
+export { Dense, MLP, TRANSPOSED_FORWARD_MIN_WEIGHTS } from "./dense";
 export type { ApplyOptions, DenseActivation, DenseOptions, MLPOptions } from "./dense";
 export { CategoricalVAE } from "./vae";
 export type { VaeOptions, ObjectiveParts, NamedVariable } from "./vae";

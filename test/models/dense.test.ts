@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, switchBackend, type BackendName } from "../../lib/core/backend";
 import { patchWasmMatMul, unpatchWasmMatMul } from "../../lib/core/wasmMatMul";
-import { Dense, MLP, type DenseActivation } from "../../lib/models";
+import { Dense, MLP, TRANSPOSED_FORWARD_MIN_WEIGHTS, type DenseActivation } from "../../lib/models";
 import { mulberry32 } from "../helpers/setup";
 
 // float32 forward/backward through 3 small layers: observed errors ~1e-7; 1e-5 is the project's
@@ -150,6 +150,9 @@ for (const backend of ["cpu", "wasm"] as BackendName[]) {
       ["relu-relu-linear MLP, x is data (no dX)", makeProblem([13, 11, 7, 5], ["relu", "relu", "linear"], 6, 2), false],
       ["linear-relu MLP, batch of one", makeProblem([4, 9, 3], ["linear", "relu"], 1, 3), true],
       ["single relu layer, VAE-like widths", makeProblem([78, 51], ["relu"], 10, 4), true],
+      // Above TRANSPOSED_FORWARD_MIN_WEIGHTS: the transposed forward route on wasm.
+      ["784×512 relu layer, gradient into x", makeProblem([784, 512], ["relu"], 10, 6), true],
+      ["784×512 relu layer, x is data (no dX)", makeProblem([784, 512], ["relu"], 10, 7), false],
     ];
     for (const [label, problem, inputGrad] of cases) {
       test(`${label}: forward and gradients match stock autodiff`, (t) => {
@@ -195,6 +198,10 @@ for (const backend of ["cpu", "wasm"] as BackendName[]) {
 }
 
 describe("Dense construction", () => {
+  test("the 784×512 cases are big enough to take the transposed forward route on wasm", () => {
+    assert.ok(784 * 512 >= TRANSPOSED_FORWARD_MIN_WEIGHTS);
+  });
+
   test("Glorot-uniform weights: within ±sqrt(6/(in+out)), variance limit²/3, seeded; zero bias", () => {
     const tensorsBefore = tf.memory().numTensors;
     const layer = new Dense(300, 200, { seed: 7 });
