@@ -6,6 +6,7 @@ import * as path from "node:path";
 import {
   collectRuns,
   danfo,
+  estimatorTrainConfig,
   evaluateModel,
   expandGrid,
   initBackend,
@@ -15,14 +16,15 @@ import {
   projectPath,
   train,
   trainConfig,
+  trainWithEstimator,
   TrainingDivergedError,
   writeJsonAtomic,
   type ProgressMode,
   RunRecord,
 } from "../lib/index";
-import { EVAL_FLAGS, parseFlags, ParsedFlags, SWEEP_FLAGS, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
+import { ESTIMATOR_FLAGS, EVAL_FLAGS, parseFlags, ParsedFlags, SWEEP_FLAGS, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
 
-const COMMANDS = ["train", "eval", "sweep", "table"];
+const COMMANDS = ["train", "eval", "sweep", "table", "estimator"];
 
 function runsDirOf(flags: ParsedFlags): string {
   return typeof flags["runs-dir"] === "string" ? path.resolve(flags["runs-dir"] as string) : projectPath("data", "runs");
@@ -190,6 +192,41 @@ async function commandTable(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function commandEstimator(argv: string[]): Promise<number> {
+  const { flags, positional } = parseFlags(argv, ESTIMATOR_FLAGS, "estimator");
+  if (positional.length > 0) throw new UsageError(`igr estimator: unexpected argument "${positional[0]}" (flags start with --)`);
+  for (const required of ["estimator", "arch"]) {
+    const spec = ESTIMATOR_FLAGS[required];
+    if (flags[required] === undefined) throw new UsageError(`igr estimator: --${required} is required (${spec.help}: ${spec.valid!.join(", ")})`);
+  }
+  let config;
+  try {
+    config = estimatorTrainConfig({
+      estimator: flags.estimator as never,
+      arch: flags.arch as never,
+      samples: flags.samples as number | undefined,
+      seed: flags.seed as number | undefined,
+      epochs: flags.epochs as number | undefined,
+      learningRate: flags.lr as number | undefined,
+      limit: flags.limit as number | undefined,
+      evalLimit: flags["eval-limit"] as number | undefined,
+      finalEvalLimit: flags["final-eval-limit"] as number | undefined,
+      finalSamples: flags["final-samples"] as number | undefined,
+      authorsIndependentDraw: flags["authors-draw"] === true,
+      authorsSignError: flags["authors-sign"] === true,
+      runId: flags["run-id"] as string | undefined,
+      runsDir: runsDirOf(flags),
+    });
+  } catch (err) {
+    throw new UsageError(`igr estimator: ${(err as Error).message}`);
+  }
+  await initBackend();
+  const result = await trainWithEstimator(config, { progress: (flags.progress as ProgressMode) ?? "auto" });
+  console.log(`${result.status}: run ${config.runId} -> ${result.dir}`);
+  console.log(JSON.stringify(result.summary.final));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) {
@@ -201,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "eval") return await commandEval(rest);
     if (command === "sweep") return await commandSweep(rest);
     if (command === "table") return await commandTable(rest);
+    if (command === "estimator") return await commandEstimator(rest);
     throw new UsageError(`igr: unknown command "${command}"; commands are ${COMMANDS.join(", ")} (igr --help)`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,8 @@
 // Command-line flags of `igr`: parsing and validation, before any work is done.
 import {
   ARCHITECTURES,
+  ESTIMATOR_NAMES,
+  ESTIMATOR_TRAIN_DEFAULTS,
   DATASET_NAMES,
   KL_ESTIMATORS,
   LATENT_MODELS,
@@ -130,6 +132,24 @@ export function trainConfigFromFlags(flags: ParsedFlags, runsDir: string): Train
   }
 }
 
+export const ESTIMATOR_FLAGS: Record<string, FlagSpec> = {
+  estimator: { kind: "string", help: "gradient estimator for the discrete latents", valid: ESTIMATOR_NAMES },
+  arch: { kind: "string", help: "encoder/decoder architecture", valid: ARCHITECTURES },
+  samples: { kind: "integer", help: "estimator and decoder draws per example S (default 1; Table 3: 4)" },
+  seed: { kind: "integer", help: `seed of initialisation, data order and noise (default ${ESTIMATOR_TRAIN_DEFAULTS.seed})` },
+  epochs: { kind: "integer", help: `epochs (default ${ESTIMATOR_TRAIN_DEFAULTS.epochs})` },
+  lr: { kind: "number", help: `Adam learning rate (default ${ESTIMATOR_TRAIN_DEFAULTS.learningRate})` },
+  limit: { kind: "integer", help: "use only the first N training examples" },
+  "eval-limit": { kind: "integer", help: `validation/test examples per epoch (default ${ESTIMATOR_TRAIN_DEFAULTS.evalLimit})` },
+  "final-eval-limit": { kind: "integer", help: `test examples of the final numbers (default ${ESTIMATOR_TRAIN_DEFAULTS.finalEvalLimit})` },
+  "final-samples": { kind: "integer", help: `importance samples per test example (default ${ESTIMATOR_TRAIN_DEFAULTS.finalSamples}; 0 skips)` },
+  "authors-draw": { kind: "boolean", help: "relax-igr: the authors' independent-draw control variate (biased)" },
+  "authors-sign": { kind: "boolean", help: "relax-igr: the authors' KL sign error (recon − KL)" },
+  "run-id": { kind: "string", help: "run folder name (default: made from the settings)" },
+  "runs-dir": { kind: "string", help: "where run folders go (default data/runs)" },
+  progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
+};
+
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
   samples: { kind: "integer", help: "importance samples per test example (default 5000; 0 skips)" },
   "authors-samples": { kind: "integer", help: "samples of the authors' estimator (default 100; 0 skips)" },
@@ -170,6 +190,7 @@ usage:
   igr eval <run-id | run-folder> [flags]
   igr sweep <grid.json> [--jobs 2] [--print-commands]
   igr table [--runs-dir dir] [--out prefix]
+  igr estimator --estimator <e> --arch <a> [flags]
   igr --help
 
 example:
@@ -186,6 +207,9 @@ ${flagHelp(SWEEP_FLAGS)}
 
 table flags:
 ${flagHelp(TABLE_FLAGS)}
+
+estimator flags (MNIST VAE trained with RELAX or the unordered-set estimator, appendix Tables 2-3):
+${flagHelp(ESTIMATOR_FLAGS)}
 
 Ctrl-C during training writes a checkpoint and exits; continue with igr train --resume <run-id>.
 `;

@@ -65,7 +65,9 @@ export function gaussianArgmaxConditional(
   const mu = loc.dataSync();
   const sd = scale.dataSync();
   const zForward = z.dataSync();
-  const category = tf.tidy(() => tf.argMax(b, -1)).dataSync() as Int32Array;
+  const categoryTensor = tf.argMax(b, -1);
+  const category = categoryTensor.dataSync() as Int32Array;
+  categoryTensor.dispose();
   const drawn = new Float32Array(n * V * M);
   let fallbacks = 0;
   const candidate = new Float64Array(M);

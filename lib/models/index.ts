@@ -20,3 +20,5 @@ export type { SopConfig, SopRelaxation, SopForward, SopNllOptions, SopNllResult 
 export { MixtureVAE, mixtureVaeConfig, STICK_FAMILIES, MIXTURE_DEFAULTS } from "./mixtureVae";
 export type { MixtureVaeConfig, StickFamily, MixtureObjective, MixtureEvalResult } from "./mixtureVae";
 export { kumaraswamySticks, kumaraswamyLogDensity, logitNormalSticks, logStickWeights, STICK_MIN, STICK_MAX, type SticksAndLogDensity } from "./mixtureSticks";
+export { EstimatorVAE, estimatorVaeConfig, reconstructionObjective, ESTIMATOR_NAMES, ESTIMATOR_VAE_DEFAULTS } from "./estimatorVae";
+export type { EstimatorName, EstimatorVaeConfig, EstimatorStep } from "./estimatorVae";

@@ -17,6 +17,7 @@ import { IGRStickBreaking } from "../distributions/igrStickBreaking";
 import { InvertibleGaussian } from "../distributions/invertibleGaussian";
 import { kl as klDivergence } from "../distributions/kl";
 import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
+import { boundedParameters } from "../discrete/boundedParameters";
 import { igrMiddleBlock } from "./igrMiddleBlock";
 import type { GaussianPrior } from "./priors";
 import type { VaeModelConfig } from "./vaeConfig";
@@ -28,13 +29,16 @@ export interface RelaxedLatent {
   kl: tf.Tensor1D;
 }
 
-/** Splits IGR params into μ and σ = exp(log σ), each [rows, V, K−1]. */
+/** Splits IGR params into μ and σ, each [rows, V, K−1]: σ = exp(log σ), or eq. (15) when igrScale is "bounded". */
 export function igrLocScale(params: tf.Tensor2D, config: VaeModelConfig): { loc: tf.Tensor3D; scale: tf.Tensor3D } {
   const rows = params.shape[0];
   const V = config.numVariables;
   const n = config.numCategories - 1;
-  const [mu, logSigma] = tf.split(params, 2, 1);
-  return { loc: tf.reshape(mu, [rows, V, n]), scale: tf.reshape(tf.exp(logSigma), [rows, V, n]) };
+  return tf.tidy(() => {
+    const [mu, sigmaRaw] = tf.split(params, 2, 1).map((half) => tf.reshape(half, [rows, V, n]));
+    if (config.igrScale === "bounded") return boundedParameters(mu, sigmaRaw) as { loc: tf.Tensor3D; scale: tf.Tensor3D };
+    return { loc: mu as tf.Tensor3D, scale: tf.exp(sigmaRaw) as tf.Tensor3D };
+  });
 }
 
 /** Fast IGR-I / IGR-SB latent (one fused op). */

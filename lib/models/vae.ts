@@ -124,7 +124,9 @@ export class CategoricalVAE {
     const c = this.config;
     if (c.model === "gs") return gumbelLatent(encoded, noise, c);
     if (c.model === "igr-planar") return planarLatent(encoded, noise, this.flowParameters(), c, this.prior!);
-    return this.fast ? igrFastLatent(encoded, noise, c, this.prior!) : igrReferenceLatent(encoded, noise, c, this.prior!);
+    // The fused op reads [μ | log σ]; the bounded parameterisation goes through the reference path.
+    const fast = this.fast && c.igrScale === "exp";
+    return fast ? igrFastLatent(encoded, noise, c, this.prior!) : igrReferenceLatent(encoded, noise, c, this.prior!);
   }
 
   /**

@@ -5,11 +5,13 @@ export type LatentModel = "igr-i" | "igr-planar" | "igr-sb" | "gs";
 export type Architecture = "linear" | "nonlinear";
 export type Likelihood = "bernoulli" | "gaussian";
 export type KLEstimator = "closed-form" | "monte-carlo";
+export type IgrScale = "exp" | "bounded";
 
 export const LATENT_MODELS: readonly LatentModel[] = ["igr-i", "igr-planar", "igr-sb", "gs"];
 export const ARCHITECTURES: readonly Architecture[] = ["linear", "nonlinear"];
 export const LIKELIHOODS: readonly Likelihood[] = ["bernoulli", "gaussian"];
 export const KL_ESTIMATORS: readonly KLEstimator[] = ["closed-form", "monte-carlo"];
+export const IGR_SCALES: readonly IgrScale[] = ["exp", "bounded"];
 
 /** The shape and latent family of a VAE (no training settings). */
 export interface VaeModelConfig {
@@ -41,6 +43,12 @@ export interface VaeModelConfig {
   samples: number;
   /** Number of planar layers of IGR-Planar (paper: 2). */
   planarLayers: number;
+  /**
+   * IGR-I: how the encoder's 2·V·(K−1) outputs become (μ, σ). "exp" (default): [μ | log σ].
+   * "bounded": appendix eq. (15), μ = 5 tanh(·), σ = 0.5 + 2 sigmoid(·), which keeps Proposition 2's
+   * quadrature accurate; the RELAX-trained VAE differentiates log α(μ, σ), so it needs the box.
+   */
+  igrScale: IgrScale;
   /** Seed of the weight initialisation. */
   initSeed: number;
 }
@@ -56,6 +64,7 @@ export const DEFAULT_MODEL_CONFIG: Omit<VaeModelConfig, "model" | "arch" | "temp
   priorTemperature: 0.5,
   samples: 1,
   planarLayers: 2,
+  igrScale: "exp",
   initSeed: 0,
 };
 
@@ -94,6 +103,8 @@ export function modelConfig(partial: Partial<VaeModelConfig> & Pick<VaeModelConf
   oneOf("arch", config.arch, ARCHITECTURES);
   oneOf("likelihood", config.likelihood, LIKELIHOODS);
   oneOf("kl", config.kl, KL_ESTIMATORS);
+  oneOf("igrScale", config.igrScale, IGR_SCALES);
+  if (config.igrScale === "bounded" && model !== "igr-i") throw new Error(`igrScale "bounded" is for igr-i only; got model ${model}`);
   positiveNumber("temperature (tau)", config.temperature);
   positiveNumber("priorTemperature", config.priorTemperature);
   positiveInteger("numVariables", config.numVariables);

@@ -74,8 +74,13 @@ export interface ExperimentRunOptions<M extends ExperimentModel> {
   model: M;
   train: Dataset;
   learningRate: (step: number) => number;
-  /** The training loss of one batch at a global step (its noise from (seed, step)). */
-  loss: (model: M, x: tf.Tensor2D, step: number) => tf.Scalar;
+  /** The training loss of one batch at a global step (its noise from (seed, step)); give this or `gradients`. */
+  loss?: (model: M, x: tf.Tensor2D, step: number) => tf.Scalar;
+  /**
+   * For models whose gradient is not the gradient of one loss (estimator-trained VAEs): the loss
+   * value and one gradient per variable of `namedVariables()`, in that order (the loop disposes them).
+   */
+  gradients?: (model: M, x: tf.Tensor2D, step: number) => { loss: number; grads: tf.Tensor[] };
   /** Per-epoch metrics (without epoch, step, train_loss, learning_rate, elapsed_s). */
   evaluate: (model: M, epoch: number) => ExperimentRow;
   /** After the last epoch: the headline numbers for summary.json. */
@@ -116,6 +121,7 @@ function median(values: number[]): number | null {
 export function runExperiment<M extends ExperimentModel>(options: ExperimentRunOptions<M>): ExperimentResult<M> {
   const { config, model, train } = options;
   const dir = path.join(config.runsDir, config.runId);
+  if ((options.loss === undefined) === (options.gradients === undefined)) throw new Error("runExperiment: give exactly one of loss and gradients");
   if (fs.existsSync(path.join(dir, "config.json"))) throw new Error(`run folder ${dir} already exists: choose another runId or delete the folder`);
   if (!/^[A-Za-z0-9._+-]+$/.test(config.runId)) throw new Error(`runId may contain letters, digits and . _ + - only; got ${JSON.stringify(config.runId)}`);
   const hash = hashOf(config);
@@ -165,6 +171,14 @@ export function runExperiment<M extends ExperimentModel>(options: ExperimentRunO
     return { status, dir, metrics, summary: s, model: options.keepModel ? model : null };
   };
 
+  const batchGradients = (x: tf.Tensor2D, at: number): { loss: number; grads: tf.Tensor[] } => {
+    if (options.gradients) return options.gradients(model, x, at);
+    const { value, grads } = tf.variableGrads(() => options.loss!(model, x, at), variables);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    return { loss, grads: variables.map((v) => grads[v.name]) };
+  };
+
   summary("running");
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     let lossSum = 0;
@@ -172,11 +186,9 @@ export function runExperiment<M extends ExperimentModel>(options: ExperimentRunO
     for (const batch of train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
       const t0 = process.hrtime.bigint();
       adam.setLearningRate(options.learningRate(step));
-      const { value, grads } = tf.variableGrads(() => options.loss(model, batch.x, step), variables);
-      const loss = value.dataSync()[0];
+      const { loss, grads } = batchGradients(batch.x, step);
       if (Number.isFinite(loss)) adam.apply(grads);
-      value.dispose();
-      for (const g of Object.values(grads)) g.dispose();
+      tf.dispose(grads);
       if (!Number.isFinite(loss)) {
         const message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch + 1})`;
         finish("diverged", message);

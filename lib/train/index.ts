@@ -10,3 +10,5 @@ export { collectRuns, markdownTable, type RunTableRow } from "./table";
 export { runExperiment, readExperimentRun, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentSummary, type ExperimentRow, type ExperimentModel } from "./experimentRun";
 export { sopTrainConfig, sopModelConfig, trainSop, loadSopData, sopBudget, SOP_TRAIN_DEFAULTS, type SopTrainConfig, type SopTrainOptions } from "./sopTrainer";
 export { mixtureTrainConfig, mixtureModelConfig, trainMixture, loadMixtureData, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
+export { trainWithEstimator, estimatorTrainConfig, loadEstimatorData, estimatorBudget, ESTIMATOR_TRAIN_DEFAULTS } from "./estimatorTrainer";
+export type { EstimatorTrainConfig, EstimatorData, EstimatorTrainOptions } from "./estimatorTrainer";

@@ -6,10 +6,20 @@
 export type GridValue = string | number | boolean;
 export type GridSpec = Record<string, GridValue | GridValue[]>;
 
+// A JSON array of such objects is the union of their products (e.g. one τ per model):
+//   [{ "model": "igr-i", "tau": 0.15, ... }, { "model": "gs", "tau": 0.5, ... }]
+
 /** One argument list per run (["--model", "igr-i", "--tau", "0.1", ...]), in a stable order. */
 export function expandGrid(grid: unknown): string[][] {
-  if (typeof grid !== "object" || grid === null || Array.isArray(grid)) {
-    throw new Error(`a sweep grid must be a JSON object of flag -> value or [values]; got ${Array.isArray(grid) ? "an array" : JSON.stringify(grid)}`);
+  if (Array.isArray(grid)) {
+    if (grid.length === 0) throw new Error("a sweep grid given as an array must hold at least one grid object");
+    return grid.flatMap((part, i) => {
+      if (Array.isArray(part)) throw new Error(`sweep grid entry ${i}: an array of grids holds grid objects, not arrays`);
+      return expandGrid(part);
+    });
+  }
+  if (typeof grid !== "object" || grid === null) {
+    throw new Error(`a sweep grid must be a JSON object of flag -> value or [values] (or an array of such objects); got ${JSON.stringify(grid)}`);
   }
   let runs: string[][] = [[]];
   for (const [key, raw] of Object.entries(grid as Record<string, unknown>)) {

@@ -50,7 +50,29 @@ test("sweep grids: cartesian product in key order; booleans become bare flags", 
   assert.deepEqual(runs[1], ["--model", "igr-i", "--tau", "0.1", "--stl", "--dataset", "mnist"]);
   assert.deepEqual(expandGrid({ batchSize: 50 }), [["--batch-size", "50"]]);
   assert.throws(() => expandGrid([1, 2]), /must be a JSON object/);
+  assert.throws(() => expandGrid([]), /at least one grid object/);
+  assert.throws(() => expandGrid([[{ tau: 1 }]]), /holds grid objects, not arrays/);
+  // An array is the union of its grids' products, in order: one τ per model.
+  assert.deepEqual(expandGrid([{ model: "igr-i", tau: 0.15, seed: [1, 2] }, { model: "gs", tau: 0.5 }]), [
+    ["--model", "igr-i", "--tau", "0.15", "--seed", "1"],
+    ["--model", "igr-i", "--tau", "0.15", "--seed", "2"],
+    ["--model", "gs", "--tau", "0.5"],
+  ]);
   assert.throws(() => expandGrid({ tau: [] }), /empty list/);
+});
+
+test("igr estimator refuses bad settings before any work, listing the valid values", () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "../../bin/igr.ts"), "estimator", ...args, "--runs-dir", RUNS], { encoding: "utf8", env: { ...process.env, IGR_QUIET: "1" } });
+  const missing = run(["--arch", "linear"]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--estimator is required .*relax-igr, relax-gs, unordered-set/);
+  const bad = run(["--estimator", "relax-gs", "--arch", "linear", "--samples", "0"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /samples must be a positive integer/);
+  const sign = run(["--estimator", "unordered-set", "--arch", "linear", "--authors-sign"]);
+  assert.equal(sign.status, 2);
+  assert.match(sign.stderr, /use them with estimator relax-igr/);
+  assert.equal(fs.existsSync(RUNS), false, "nothing may be written for a refused configuration");
 });
 
 test("igr sweep --print-commands prints one train line per run", () => {

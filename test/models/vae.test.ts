@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { CategoricalVAE } from "../../lib/models/vae";
+import { igrLocScale } from "../../lib/models/latent";
 import type { VaeModelConfig } from "../../lib/models/vaeConfig";
 
 useDefaultBackend();
@@ -180,4 +181,20 @@ test("S samples: rows are the batch repeated sample-major and the loss averages 
   assert.ok(Math.abs(parts.loss.arraySync() - total / 3) <= 1e-5 * Math.abs(total / 3));
   vae.dispose();
   single.dispose();
+});
+
+test('igrScale "bounded": μ = 5 tanh(a), σ = 0.5 + 2 sigmoid(c) from the encoder halves (appendix eq. 15)', () => {
+  const config = { model: "igr-i", arch: "linear", temperature: 0.5, numVariables: 2, numCategories: 3, inputSize: 4, igrScale: "bounded" } as const;
+  const vae = new CategoricalVAE(config);
+  const raw = [3, -0.2, 0.7, -40, 1.5, -1, 0, 25];
+  const { loc, scale } = igrLocScale(tf.tensor2d([raw]), vae.config);
+  const mu = loc.dataSync();
+  const sigma = scale.dataSync();
+  for (let i = 0; i < 4; i++) {
+    assert.ok(Math.abs(mu[i] - 5 * Math.tanh(raw[i])) < 1e-5, `μ[${i}]`);
+    assert.ok(Math.abs(sigma[i] - (0.5 + 2 / (1 + Math.exp(-raw[4 + i])))) < 1e-5, `σ[${i}]`);
+  }
+  assert.throws(() => new CategoricalVAE({ ...config, model: "gs" }), /igrScale "bounded" is for igr-i only/);
+  tf.dispose([loc, scale]);
+  vae.dispose();
 });
