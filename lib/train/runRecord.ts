@@ -43,6 +43,7 @@ export interface RunSummary {
   lastMetrics: MetricRow | null;
   /** The validation row with the highest discretized ELBO so far. */
   bestValidation: MetricRow | null;
+  /** The last checkpoint file, relative to the run folder. */
   checkpoint: string | null;
   message?: string;
   updatedAt: string;

@@ -6,6 +6,7 @@
 // noise is a function of (seed, epoch), and the checkpoint stores the weights, Adam's moments and
 // step, the step/epoch/batch counters and the running sums of the epoch's loss. Nothing else
 // carries state from one step to the next.
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
@@ -199,7 +200,8 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       msPerStep: median(stepTimes),
       lastMetrics: metrics.length > 0 ? metrics[metrics.length - 1] : null,
       bestValidation: best,
-      checkpoint: lastCheckpoint,
+      // Relative to the run folder, so committed records do not carry this machine's paths.
+      checkpoint: lastCheckpoint ? path.relative(record.dir, lastCheckpoint) : null,
       updatedAt: new Date().toISOString(),
       ...(message ? { message } : {}),
     };

@@ -65,6 +65,8 @@ test("resume after a kill or after Ctrl-C is bit-identical to an uninterrupted r
   const full = await train(config(runsDir, "full"), { data: DATA, progress: "none", onStep: () => counts.push(tf.memory().numTensors) });
   assert.equal(full.status, "completed");
   assert.equal(full.metrics.length, 2);
+  // The record names its checkpoint relative to the run folder (committed records carry no local paths).
+  assert.equal(full.summary.checkpoint, "checkpoint.igrckpt");
   // Training moved the loss (so equality below compares real trajectories).
   assert.ok(full.metrics[1].train_loss < full.metrics[0].train_loss, `loss ${full.metrics[0].train_loss} -> ${full.metrics[1].train_loss}`);
   // The tensor count never changes within an epoch (steps 1-4 and 5-8) nor across epochs.
