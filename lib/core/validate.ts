@@ -113,3 +113,11 @@ export function sameTensorValues(a: tf.Tensor, b: tf.Tensor): boolean {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }
+
+/** `value` as an integer >= min, or an error naming it; `where` prefixes the message ("SOP training"). */
+export function integerAtLeast(name: string, value: unknown, min: number, where?: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new Error(`${where ? where + ": " : ""}${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -17,6 +17,7 @@
 // Encoder 784-200-200-200 (ReLU) → [stick params (T−1) | stick params (T−1) | m (T·D) | log s² (T·D)];
 // decoder 50-200-200-784 (ReLU) applied to every kept component (the authors' code has 2 hidden
 // layers of 200; the appendix says 3).
+import { integerAtLeast } from "../core/validate";
 import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
 import { mixSeeds, mulberry32 } from "../core/prng";
@@ -74,9 +75,6 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function integerAtLeast(name: string, value: unknown, min: number): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) fail(`mixture VAE: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-}
 
 /** Fills defaults and checks every field; unknown keys are refused, naming the valid ones. */
 export function mixtureVaeConfig(partial: Omit<Partial<MixtureVaeConfig>, "sticks"> & { sticks: unknown }): MixtureVaeConfig {
@@ -85,12 +83,12 @@ export function mixtureVaeConfig(partial: Omit<Partial<MixtureVaeConfig>, "stick
   if (!(STICK_FAMILIES as readonly unknown[]).includes(partial.sticks)) fail(`mixture VAE: unknown sticks ${JSON.stringify(partial.sticks)}; valid families are ${STICK_FAMILIES.join(", ")}`);
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const c = { ...MIXTURE_DEFAULTS, truncate: partial.sticks === "igr-sb", ...defined } as MixtureVaeConfig;
-  integerAtLeast("maxComponents", c.maxComponents, 2);
-  for (const key of ["latentSize", "inputSize", "samples"] as const) integerAtLeast(key, c[key], 1);
-  integerAtLeast("initSeed", c.initSeed, 0);
+  integerAtLeast("maxComponents", c.maxComponents, 2, "mixture VAE");
+  for (const key of ["latentSize", "inputSize", "samples"] as const) integerAtLeast(key, c[key], 1, "mixture VAE");
+  integerAtLeast("initSeed", c.initSeed, 0, "mixture VAE");
   for (const key of ["encoderHidden", "decoderHidden"] as const) {
     if (!Array.isArray(c[key])) fail(`mixture VAE: ${key} must be an array of layer widths; got ${JSON.stringify(c[key])}`);
-    c[key].forEach((w, i) => integerAtLeast(`${key}[${i}]`, w, 1));
+    c[key].forEach((w, i) => integerAtLeast(`${key}[${i}]`, w, 1, "mixture VAE"));
   }
   for (const key of ["truncate", "stickTheLanding", "authorsEntropy"] as const) {
     if (typeof c[key] !== "boolean") fail(`mixture VAE: ${key} must be true or false; got ${JSON.stringify(c[key])}`);
@@ -308,7 +306,7 @@ export class MixtureVAE {
   sampleComponent(k: number, n: number, seed = 0): tf.Tensor2D {
     const { maxComponents: T, latentSize: D } = this.config;
     if (!Number.isInteger(k) || k < 0 || k >= T) fail(`sampleComponent: k must be an integer in [0, ${T - 1}]; got ${k}`);
-    integerAtLeast("n", n, 1);
+    integerAtLeast("n", n, 1, "mixture VAE");
     return tf.tidy(() => {
       const z = tf.add(tf.slice(this.priorMeans, [k, 0], [1, D]), tf.tensor2d(normalNoise(n * D, mixSeeds(seed, 29, k)), [n, D]));
       return tf.sigmoid(this.decoder.apply(z as tf.Tensor2D)) as tf.Tensor2D;

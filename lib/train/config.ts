@@ -1,4 +1,5 @@
 // The configuration of one training run, its validation (before any work) and its hash.
+import { integerAtLeast } from "../core/validate";
 import { createHash } from "node:crypto";
 import { DATASET_NAMES, DatasetName, PAPER_BINARIZE } from "../data/dataset";
 import type { Binarize } from "../data/binarize";
@@ -75,10 +76,6 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function integerAtLeast(name: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) fail(`${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-  return value as number;
-}
 
 /** The default run id: every setting that distinguishes runs of a sweep. */
 export function defaultRunId(c: Omit<TrainConfig, "runId" | "runsDir">): string {

@@ -8,24 +8,13 @@ import { discretizedElbo } from "../eval/elbo";
 import { importanceSampledLogLikelihood } from "../eval/logLikelihood";
 import { ESTIMATOR_VAE_DEFAULTS, EstimatorVAE, estimatorVaeConfig, EstimatorVaeConfig } from "../models/estimatorVae";
 import { stepSeed } from "../models/noise";
-import { ExperimentResult, ExperimentRow, runExperiment } from "./experimentRun";
+import { integerAtLeast } from "../core/validate";
+import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, runExperiment } from "./experimentRun";
 import type { ProgressMode } from "./progress";
 
-export interface EstimatorTrainConfig extends EstimatorVaeConfig {
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Train on the first `limit` training images (null = the whole training split). */
-  limit: number | null;
-  /** Validation and test images for the per-epoch discretized ELBO (null = all). */
-  evalLimit: number | null;
-  /** Test images for the final numbers (null = all 10,000). */
-  finalEvalLimit: number | null;
+export interface EstimatorTrainConfig extends EstimatorVaeConfig, ExperimentTrainSettings {
   /** Importance samples per test image for the final log-likelihood (0 skips it). */
   finalSamples: number;
-  runId: string;
-  runsDir: string;
 }
 
 export const ESTIMATOR_TRAIN_DEFAULTS = {
@@ -39,25 +28,14 @@ export const ESTIMATOR_TRAIN_DEFAULTS = {
   finalSamples: 1000,
 } as const;
 
-function integerAtLeast(name: string, value: unknown, min: number): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new Error(`estimator training: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-}
-
 /** Fills defaults and checks every field (model fields through estimatorVaeConfig). */
 export function estimatorTrainConfig(partial: Partial<EstimatorTrainConfig> & Pick<EstimatorTrainConfig, "estimator" | "arch" | "runsDir">): EstimatorTrainConfig {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const merged = { ...ESTIMATOR_VAE_DEFAULTS, ...ESTIMATOR_TRAIN_DEFAULTS, ...defined } as EstimatorTrainConfig;
   const model = estimatorVaeConfig({ ...merged, initSeed: partial.initSeed ?? merged.seed });
   const c = { ...merged, ...model };
-  integerAtLeast("seed", c.seed, 0);
-  integerAtLeast("epochs", c.epochs, 1);
-  integerAtLeast("batchSize", c.batchSize, 1);
-  integerAtLeast("finalSamples", c.finalSamples, 0);
-  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1);
-  if (typeof c.learningRate !== "number" || !(c.learningRate > 0) || !Number.isFinite(c.learningRate)) {
-    throw new Error(`estimator training: learningRate must be a finite number > 0; got ${JSON.stringify(c.learningRate)}`);
-  }
-  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error("estimator training: runsDir must be a folder path");
+  checkTrainSettings(c, "estimator training");
+  integerAtLeast("finalSamples", c.finalSamples, 0, "estimator training");
   const flags = [c.authorsIndependentDraw ? "authors-draw" : "", c.authorsSignError ? "authors-sign" : ""].filter(Boolean);
   const runId = c.runId ?? [c.estimator, "mnist", c.arch, `S${c.samples}`, ...flags, `lr${c.learningRate}`, `seed${c.seed}`, ...(c.limit !== null ? [`limit${c.limit}`] : []), `ep${c.epochs}`].join("_");
   return { ...c, runId };

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
+import { integerAtLeast } from "../core/validate";
 import type { Dataset } from "../data/dataset";
 import type { NamedVariable } from "../models/vae";
 import { Adam } from "./adam";
@@ -37,6 +38,34 @@ export function inverseTimeDecay(initial: number, decay: number, minimum: number
   }
   if (!(initial > 0)) throw new Error(`inverseTimeDecay: initial must be > 0; got ${initial}`);
   return (step) => Math.max(minimum, initial / (1 + decay * step));
+}
+
+/** The training settings every experiment trainer shares (SOP, mixture VAE, estimator VAE). */
+export interface ExperimentTrainSettings {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Train on the first `limit` training images (null = the whole training split). */
+  limit: number | null;
+  /** Test (and validation) images for the per-epoch metrics (null = all). */
+  evalLimit: number | null;
+  /** Test images for the final evaluation (null = all). */
+  finalEvalLimit: number | null;
+  runId: string;
+  runsDir: string;
+}
+
+/** Checks the shared settings; `where` names the trainer in messages ("SOP training"). */
+export function checkTrainSettings(c: Omit<ExperimentTrainSettings, "runId">, where: string): void {
+  integerAtLeast("seed", c.seed, 0, where);
+  integerAtLeast("epochs", c.epochs, 1, where);
+  integerAtLeast("batchSize", c.batchSize, 1, where);
+  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1, where);
+  if (typeof c.learningRate !== "number" || !Number.isFinite(c.learningRate) || c.learningRate <= 0) {
+    throw new Error(`${where}: learningRate must be a finite number > 0; got ${JSON.stringify(c.learningRate)}`);
+  }
+  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error(`${where}: runsDir must be a folder path`);
 }
 
 export interface ExperimentModel {

@@ -5,23 +5,10 @@ import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
-import { ExperimentResult, ExperimentRow, runExperiment } from "./experimentRun";
+import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, runExperiment } from "./experimentRun";
 import type { ProgressMode } from "./progress";
 
-export interface MixtureTrainConfig extends MixtureVaeConfig {
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Train on the first `limit` training images (null = all 60,000). */
-  limit: number | null;
-  /** Test images for the per-epoch metrics (null = all). */
-  evalLimit: number | null;
-  /** Test images for the final evaluation (null = all). */
-  finalEvalLimit: number | null;
-  runId: string;
-  runsDir: string;
-}
+export type MixtureTrainConfig = MixtureVaeConfig & ExperimentTrainSettings;
 
 export const MIXTURE_TRAIN_DEFAULTS = {
   seed: 1,
@@ -33,22 +20,13 @@ export const MIXTURE_TRAIN_DEFAULTS = {
   finalEvalLimit: null,
 } as const;
 
-function integerAtLeast(name: string, value: unknown, min: number): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new Error(`mixture training: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-}
-
 export function mixtureTrainConfig(partial: Omit<Partial<MixtureTrainConfig>, "sticks"> & { sticks: unknown; runsDir: string }): MixtureTrainConfig {
   const trainKeys = new Set<string>([...Object.keys(MIXTURE_TRAIN_DEFAULTS), "runId", "runsDir"]);
   const modelPart = Object.fromEntries(Object.entries(partial).filter(([k]) => !trainKeys.has(k))) as Omit<Partial<MixtureVaeConfig>, "sticks"> & { sticks: unknown };
   const model = mixtureVaeConfig({ ...modelPart, initSeed: partial.initSeed ?? partial.seed ?? MIXTURE_TRAIN_DEFAULTS.seed });
   const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => trainKeys.has(k) && v !== undefined));
   const c = { ...MIXTURE_TRAIN_DEFAULTS, ...defined, ...model } as MixtureTrainConfig;
-  integerAtLeast("seed", c.seed, 0);
-  integerAtLeast("epochs", c.epochs, 1);
-  integerAtLeast("batchSize", c.batchSize, 1);
-  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1);
-  if (typeof c.learningRate !== "number" || !Number.isFinite(c.learningRate) || c.learningRate <= 0) throw new Error(`mixture training: learningRate must be a finite number > 0 (the authors use 3e-4); got ${JSON.stringify(c.learningRate)}`);
-  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error("mixture training: runsDir must be a folder path");
+  checkTrainSettings(c, "mixture training");
   const runId = c.runId ?? ["mixture", c.sticks, c.truncate ? "trunc" : "full", `seed${c.seed}`, ...(c.limit !== null ? [`limit${c.limit}`] : []), `ep${c.epochs}`].join("_");
   return { ...c, runId };
 }

@@ -6,29 +6,18 @@ import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { stepSeed } from "../models/noise";
 import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
-import { ExperimentResult, ExperimentRow, inverseTimeDecay, runExperiment } from "./experimentRun";
+import { integerAtLeast } from "../core/validate";
+import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, inverseTimeDecay, runExperiment } from "./experimentRun";
 import type { ProgressMode } from "./progress";
 
-export interface SopTrainConfig extends SopConfig {
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
+export interface SopTrainConfig extends SopConfig, ExperimentTrainSettings {
   /** The inverse-time decay rate (the appendix's "weight decay"). */
   learningRateDecay: number;
   minLearningRate: number;
-  /** Train on the first `limit` training images (null = all 60,000). */
-  limit: number | null;
-  /** Test images for the per-epoch NLL (null = all 10,000). */
-  evalLimit: number | null;
   /** Binary draws per image in the per-epoch NLL (authors: 100). */
   evalSamples: number;
-  /** Test images for the final NLL (null = all). */
-  finalEvalLimit: number | null;
   /** Binary draws per image in the final NLL (authors: 1000). */
   finalEvalSamples: number;
-  runId: string;
-  runsDir: string;
 }
 
 export const SOP_TRAIN_DEFAULTS = {
@@ -45,10 +34,6 @@ export const SOP_TRAIN_DEFAULTS = {
   finalEvalSamples: 1000,
 } as const;
 
-function integerAtLeast(name: string, value: unknown, min: number): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new Error(`SOP training: ${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-}
-
 /** Fills defaults and checks every field (model fields through sopConfig). */
 export function sopTrainConfig(partial: Omit<Partial<SopTrainConfig>, "relaxation"> & { relaxation: unknown; runsDir: string }): SopTrainConfig {
   const trainKeys = new Set<string>([...Object.keys(SOP_TRAIN_DEFAULTS), "runId", "runsDir"]);
@@ -56,18 +41,12 @@ export function sopTrainConfig(partial: Omit<Partial<SopTrainConfig>, "relaxatio
   const model = sopConfig({ ...modelPart, initSeed: partial.initSeed ?? partial.seed ?? SOP_TRAIN_DEFAULTS.seed });
   const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => trainKeys.has(k) && v !== undefined));
   const c = { ...SOP_TRAIN_DEFAULTS, ...defined, ...model } as SopTrainConfig;
-  integerAtLeast("seed", c.seed, 0);
-  integerAtLeast("epochs", c.epochs, 1);
-  integerAtLeast("batchSize", c.batchSize, 1);
-  integerAtLeast("evalSamples", c.evalSamples, 1);
-  integerAtLeast("finalEvalSamples", c.finalEvalSamples, 1);
-  for (const key of ["limit", "evalLimit", "finalEvalLimit"] as const) if (c[key] !== null) integerAtLeast(key, c[key], 1);
-  for (const key of ["learningRate", "learningRateDecay", "minLearningRate"] as const) {
-    if (typeof c[key] !== "number" || !Number.isFinite(c[key]) || c[key] < 0 || (key === "learningRate" && c[key] === 0)) {
-      throw new Error(`SOP training: ${key} must be a finite number ${key === "learningRate" ? "> 0" : ">= 0"}; got ${JSON.stringify(c[key])}`);
-    }
+  checkTrainSettings(c, "SOP training");
+  integerAtLeast("evalSamples", c.evalSamples, 1, "SOP training");
+  integerAtLeast("finalEvalSamples", c.finalEvalSamples, 1, "SOP training");
+  for (const key of ["learningRateDecay", "minLearningRate"] as const) {
+    if (typeof c[key] !== "number" || !Number.isFinite(c[key]) || c[key] < 0) throw new Error(`SOP training: ${key} must be a finite number >= 0; got ${JSON.stringify(c[key])}`);
   }
-  if (typeof c.runsDir !== "string" || c.runsDir === "") throw new Error("SOP training: runsDir must be a folder path");
   const runId = c.runId ?? ["sop", c.relaxation, `tau${c.temperature}`, ...(c.authors ? ["authors"] : []), `seed${c.seed}`, ...(c.limit !== null ? [`limit${c.limit}`] : []), `ep${c.epochs}`].join("_");
   return { ...c, runId };
 }
