@@ -10,6 +10,7 @@ import { benchDiscreteApprox } from "./discreteApprox";
 import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
 import { stepNonlinear } from "./stepNonlinear";
+import { benchVaeEstimators } from "./vaeEstimators";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
 
@@ -23,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   "igr-sample": benchIgrSample,
   "vae-step": vaeStep,
   "vae-sweep": vaeSweep,
+  "vae-estimators": benchVaeEstimators,
 };
 
 function printTable(records: BenchRecord[]): void {
