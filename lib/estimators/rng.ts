@@ -1,5 +1,6 @@
 // Plain-JS Float64 random numbers for the estimators' bookkeeping that runs outside tfjs (stochastic
 // beam search, rejection sampling), seeded from the library's SeedStream so runs are reproducible.
+import { mulberry32 } from "../core/prng";
 import { Seed, SeedStream } from "../core/random";
 
 export interface Random64 {
@@ -14,15 +15,8 @@ export interface Random64 {
 /** A mulberry32 generator seeded from `seed` (fresh randomness when undefined). */
 export function random64(seed?: Seed): Random64 {
   const start = seed === undefined ? Math.floor(Math.random() * 2 ** 31) : (seed instanceof SeedStream ? seed : new SeedStream(seed)).next();
-  let state = start >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return u + 2 ** -33; // (0, 1): never exactly 0, below 1 by at least 2^−33
-  };
+  const next = mulberry32(start);
+  const uniform = (): number => next() + 2 ** -33; // (0, 1): never exactly 0, below 1 by at least 2^−33
   let spare: number | undefined;
   return {
     uniform,
