@@ -10,8 +10,9 @@
 //                     payloadBytes, payloadChecksum }               FNV-1a 32-bit of the payload, hex
 //   payload       the tensors' float32 values, concatenated
 // Tensors: every model variable by name, and "adam/m/<name>", "adam/v/<name>".
-// Written to a temporary file in the same folder, fsync'ed, then renamed over the target, so a
-// crash leaves either the old checkpoint or the new one, never half of one.
+// Written to a temporary file in the same folder with every byte count checked, fsync'ed, read back
+// and verified (header, length, checksum), and only then renamed over the target: a crash or a full
+// disk leaves the previous checkpoint, never half of a new one, and no temporary file.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -51,8 +52,49 @@ export function fnv1a(bytes: Uint8Array): string {
   return h.toString(16).padStart(8, "0");
 }
 
-/** Writes a checkpoint atomically (temp file, fsync, rename). Tensor values are read synchronously. */
-export function writeCheckpoint<S>(file: string, configHash: string, state: S, tensors: Array<{ name: string; tensor: tf.Tensor }>): void {
+/** The file operations a checkpoint write uses; tests inject short writes and ENOSPC through it. */
+export interface CheckpointFs {
+  openSync(file: string, flags: string): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+}
+
+export const nodeCheckpointFs: CheckpointFs = {
+  openSync: (file, flags) => fs.openSync(file, flags),
+  writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  closeSync: (fd) => fs.closeSync(fd),
+  renameSync: (from, to) => fs.renameSync(from, to),
+};
+
+/** A checkpoint that could not be written; the previous checkpoint (if any) is intact. */
+export class CheckpointWriteError extends CheckpointError {
+  constructor(readonly file: string, readonly bytesNeeded: number, readonly bytesFree: number | null, readonly code: string | undefined, cause: string) {
+    super(
+      `cannot write checkpoint ${file}: ${cause}; it needs ${bytesNeeded} bytes, ${bytesFree === null ? "an unknown number of" : bytesFree} bytes are free on that file system. ` +
+        `The previous checkpoint and the run's records are unchanged; free space (or use another --runs-dir) and resume.`,
+    );
+    this.name = "CheckpointWriteError";
+  }
+}
+
+function bytesFree(dir: string): number | null {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes a checkpoint so that it cannot be half-written (see the file header). Tensor values are
+ * read synchronously. Throws CheckpointWriteError (file, bytes needed, bytes free) when the file
+ * system refuses or shortens a write.
+ */
+export function writeCheckpoint<S>(file: string, configHash: string, state: S, tensors: Array<{ name: string; tensor: tf.Tensor }>, io: CheckpointFs = nodeCheckpointFs): void {
   const entries: CheckpointTensor[] = [];
   let offset = 0;
   for (const { name, tensor } of tensors) {
@@ -76,18 +118,63 @@ export function writeCheckpoint<S>(file: string, configHash: string, state: S, t
   const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length, 0);
+  const parts = [MAGIC, length, headerBytes, payloadBytes];
+  const total = parts.reduce((n, p) => n + p.length, 0);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(temp, "w");
-  try {
-    for (const part of [MAGIC, length, headerBytes, Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength)]) {
-      fs.writeSync(fd, part);
+  const fail = (cause: string, code?: string): never => {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      /* the failure below names the file */
     }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    throw new CheckpointWriteError(file, total, bytesFree(path.dirname(file)), code, cause);
+  };
+  let fd: number | null = null;
+  try {
+    fd = io.openSync(temp, "w");
+    let written = 0;
+    for (const part of parts) {
+      let done = 0;
+      while (done < part.length) {
+        const n = io.writeSync(fd, part, done, part.length - done);
+        // write(2) returning 0 for a non-empty buffer means the device takes no more.
+        if (!(n > 0)) fail(`short write (${written + done} of ${total} bytes written)`, "ENOSPC");
+        done += n;
+      }
+      written += done;
+    }
+    io.fsyncSync(fd);
+    const closing = fd;
+    fd = null;
+    io.closeSync(closing);
+  } catch (err) {
+    if (err instanceof CheckpointWriteError) throw err;
+    if (fd !== null) {
+      try {
+        io.closeSync(fd);
+      } catch {
+        /* reported below */
+      }
+    }
+    const e = err as NodeJS.ErrnoException;
+    fail(`${e.code ?? "error"} (${e.message})`, e.code);
   }
-  fs.renameSync(temp, file);
+  // Read back before replacing the previous checkpoint: length, header and checksum.
+  try {
+    const size = fs.statSync(temp).size;
+    if (size !== total) fail(`the written file has ${size} bytes, ${total} were written`, "EIO");
+    readCheckpoint(temp, configHash);
+  } catch (err) {
+    if (err instanceof CheckpointWriteError) throw err;
+    fail(`the written file does not read back (${(err as Error).message})`, "EIO");
+  }
+  try {
+    io.renameSync(temp, file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    fail(`${e.code ?? "error"} on rename (${e.message})`, e.code);
+  }
 }
 
 export interface LoadedCheckpoint<S> {

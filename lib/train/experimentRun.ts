@@ -1,7 +1,9 @@
-// A small training loop for the appendix-§5 experiments (structured output prediction, mixture VAE)
-// that writes the same run folder as the VAE trainer: data/runs/<id>/config.json, metrics.csv (the
-// experiment's own columns), summary.json and a checkpoint (weights + Adam moments) at the end of each
-// epoch. No resume: these runs are short; the VAE trainer (trainer.ts) is the resumable one.
+// A small training loop for the appendix-§5 experiments (structured output prediction, mixture VAE,
+// estimator-trained VAE) that writes the same run folder as the VAE trainer: data/runs/<id>/config.json,
+// metrics.csv (the experiment's own columns), summary.json and a checkpoint (weights, Adam moments and
+// the loop's counters) at the end of each epoch and when a stop signal arrives. Like the VAE trainer it
+// runs inside a RunSession (runSession.ts): one writer per run, a clean stop on SIGINT/SIGTERM/SIGUSR1,
+// checkpoints that cannot be half-written; `resume` continues from the checkpoint bit-identically.
 //
 // Determinism as in trainer.ts: the noise of step t comes from (seed, t), the order of epoch e from
 // (seed, e), the evaluation noise from (seed, epoch).
@@ -13,9 +15,11 @@ import { integerAtLeast } from "../core/validate";
 import type { Dataset } from "../data/dataset";
 import type { NamedVariable } from "../models/vae";
 import { Adam } from "./adam";
-import { writeCheckpoint } from "./checkpoint";
+import { CheckpointFs, readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
 import { ProgressMode, ProgressReporter } from "./progress";
-import { CHECKPOINT_FILE, writeJsonAtomic } from "./runRecord";
+import { CHECKPOINT_FILE, readJson, writeJsonAtomic } from "./runRecord";
+import { RunSession } from "./runSession";
+import type { StopSignal } from "./stopSignals";
 
 /** Adam whose learning rate may change between steps (for the SOP's inverse-time decay). */
 export class ScheduledAdam extends Adam {
@@ -78,7 +82,7 @@ export type ExperimentRow = Record<string, number>;
 export interface ExperimentSummary {
   runId: string;
   experiment: string;
-  status: "running" | "completed" | "diverged";
+  status: "running" | "completed" | "interrupted" | "diverged" | "failed";
   configHash: string;
   step: number;
   totalSteps: number;
@@ -91,8 +95,24 @@ export interface ExperimentSummary {
   lastMetrics: ExperimentRow | null;
   /** The final evaluation (the experiment's headline numbers). */
   final: Record<string, unknown> | null;
+  /** The step of the last checkpoint (absent in records made before it existed). */
+  checkpointStep?: number | null;
+  /** The signal that stopped an "interrupted" run. */
+  stoppedBy?: string;
   message?: string;
   updatedAt: string;
+}
+
+/** What an experiment checkpoint's header stores besides the tensors. */
+interface ExperimentState {
+  step: number;
+  epochsCompleted: number;
+  /** Float64 running sum and count of the current epoch's training losses. */
+  lossSum: number;
+  lossCount: number;
+  seed: number;
+  adamStep: number;
+  elapsedBefore: number;
 }
 
 export interface ExperimentRunOptions<M extends ExperimentModel> {
@@ -123,6 +143,12 @@ export interface ExperimentRunOptions<M extends ExperimentModel> {
   checkpoint?: boolean;
   /** Keep the model alive after training (the caller disposes it). Default false. */
   keepModel?: boolean;
+  /** Continue the run in config.runsDir/config.runId from its checkpoint (refused when it has none). */
+  resume?: boolean;
+  /** Stop cleanly on SIGINT, SIGTERM and SIGUSR1 (default true). */
+  handleSignals?: boolean;
+  /** Tests only: the file operations of checkpoint writes. */
+  checkpointFs?: CheckpointFs;
 }
 
 export interface ExperimentResult<M> {
@@ -132,6 +158,8 @@ export interface ExperimentResult<M> {
   summary: ExperimentSummary;
   /** The trained model when keepModel was set, else null (disposed). */
   model: M | null;
+  /** The signal that stopped an "interrupted" run. */
+  stoppedBy: StopSignal | null;
 }
 
 function hashOf(config: Record<string, unknown>): string {
@@ -146,59 +174,128 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Trains one run and writes its record; throws (after writing a "diverged" summary) on a non-finite loss. */
-export function runExperiment<M extends ExperimentModel>(options: ExperimentRunOptions<M>): ExperimentResult<M> {
+/** Checks a resume request before anything is written (nothing is changed when it is refused). */
+function checkResume(dir: string, hash: string, withCheckpoint: boolean): void {
+  const configFile = path.join(dir, "config.json");
+  if (!fs.existsSync(configFile)) throw new Error(`cannot resume run ${dir}: no ${configFile}`);
+  const saved = readJson<{ configHash: string }>(configFile);
+  if (saved.configHash !== hash) throw new Error(`cannot resume run ${dir}: its configuration differs (config hash ${saved.configHash} vs ${hash})`);
+  const file = path.join(dir, CHECKPOINT_FILE);
+  if (!withCheckpoint || !fs.existsSync(file)) throw new Error(`cannot resume run ${dir}: it has no checkpoint (${file}); nothing was changed`);
+  readCheckpoint(file, hash);
+}
+
+/**
+ * Trains (or resumes) one run and writes its record. Throws (after writing a "diverged" or "failed"
+ * summary) on a non-finite loss or a record that cannot be written; returns status "interrupted"
+ * after a stop signal.
+ */
+export async function runExperiment<M extends ExperimentModel>(options: ExperimentRunOptions<M>): Promise<ExperimentResult<M>> {
   const { config, model, train } = options;
   const dir = path.join(config.runsDir, config.runId);
   if ((options.loss === undefined) === (options.gradients === undefined)) throw new Error("runExperiment: give exactly one of loss and gradients");
-  if (fs.existsSync(path.join(dir, "config.json"))) throw new Error(`run folder ${dir} already exists: choose another runId or delete the folder`);
   if (!/^[A-Za-z0-9._+-]+$/.test(config.runId)) throw new Error(`runId may contain letters, digits and . _ + - only; got ${JSON.stringify(config.runId)}`);
   const hash = hashOf(config);
-  writeJsonAtomic(path.join(dir, "config.json"), { config, configHash: hash, experiment: options.experiment, backend: tf.getBackend(), createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
+  const withCheckpoint = options.checkpoint ?? true;
+  const check = () => {
+    if (options.resume) checkResume(dir, hash, withCheckpoint);
+    else if (fs.existsSync(path.join(dir, "config.json"))) throw new Error(`run folder ${dir} already exists: resume it or choose another runId (or delete the folder)`);
+  };
+  check();
+  const session = RunSession.open(dir, options.handleSignals ?? true);
+  try {
+    check(); // again under the lock
+    return await runLocked(options, dir, hash, withCheckpoint, session);
+  } finally {
+    session.close();
+  }
+}
+
+async function runLocked<M extends ExperimentModel>(options: ExperimentRunOptions<M>, dir: string, hash: string, withCheckpoint: boolean, session: RunSession): Promise<ExperimentResult<M>> {
+  const { config, model, train } = options;
+  const checkpointFile = path.join(dir, CHECKPOINT_FILE);
   const stepsPerEpoch = Math.ceil(train.n / config.batchSize);
   if (stepsPerEpoch === 0) throw new Error("the training split is empty");
   const totalSteps = stepsPerEpoch * config.epochs;
   const evalEvery = options.evalEvery ?? 1;
-  const metrics: ExperimentRow[] = [];
+  let metrics: ExperimentRow[] = [];
   let columns: string[] | null = null;
   const metricsFile = path.join(dir, "metrics.csv");
-  const variables = model.namedVariables().map((v) => v.variable);
+  const named = model.namedVariables();
+  const variables = named.map((v) => v.variable);
   const adam = new ScheduledAdam(variables, { learningRate: options.learningRate(0) });
   const progress = new ProgressReporter(options.progress ?? "auto");
   const start = Date.now();
   const stepTimes: number[] = [];
-  let step = 0;
-  let epochsCompleted = 0;
+  let state: ExperimentState = { step: 0, epochsCompleted: 0, lossSum: 0, lossCount: 0, seed: config.seed, adamStep: 0, elapsedBefore: 0 };
+  let checkpointStep: number | null = null;
   let final: Record<string, unknown> | null = null;
 
-  const summary = (status: ExperimentSummary["status"], message?: string): ExperimentSummary => {
+  if (options.resume) {
+    const loaded = readCheckpoint<ExperimentState>(checkpointFile, hash);
+    restoreVariables(checkpointFile, loaded.values, named);
+    restoreVariables(checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/m/${name}`, variable: adam.firstMoments[i] })));
+    restoreVariables(checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/v/${name}`, variable: adam.secondMoments[i] })));
+    state = loaded.header.state;
+    adam.step = state.adamStep;
+    checkpointStep = state.step;
+    // Rows past the checkpoint (a kill between a row and the next checkpoint) are redone.
+    if (fs.existsSync(metricsFile)) {
+      const rows = readExperimentRun(dir).metrics.filter((r) => r.epoch <= state.epochsCompleted);
+      if (rows.length > 0) {
+        columns = Object.keys(rows[0]);
+        writeMetricsFile(metricsFile, columns, rows);
+      } else fs.rmSync(metricsFile);
+      metrics = rows;
+    }
+  } else {
+    writeJsonAtomic(path.join(dir, "config.json"), { config, configHash: hash, experiment: options.experiment, backend: tf.getBackend(), createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
+  }
+  const elapsed = () => state.elapsedBefore + (Date.now() - start) / 1000;
+
+  const summary = (status: ExperimentSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentSummary => {
     const s: ExperimentSummary = {
       runId: config.runId,
       experiment: options.experiment,
       status,
       configHash: hash,
-      step,
+      step: state.step,
       totalSteps,
-      epochsCompleted,
+      epochsCompleted: state.epochsCompleted,
       epochs: config.epochs,
       backend: tf.getBackend(),
       msPerStep: median(stepTimes),
       budget: options.budget,
       lastMetrics: metrics.length > 0 ? metrics[metrics.length - 1] : null,
       final,
-      ...(message ? { message } : {}),
+      checkpointStep,
+      ...(extra.stoppedBy ? { stoppedBy: extra.stoppedBy } : {}),
+      ...(extra.message ? { message: extra.message } : {}),
       updatedAt: new Date().toISOString(),
     };
     writeJsonAtomic(path.join(dir, "summary.json"), s);
+    session.lock.refresh();
     return s;
   };
-  const finish = (status: ExperimentSummary["status"], message?: string): ExperimentResult<M> => {
-    progress.finish();
-    const s = summary(status, message);
-    adam.dispose();
-    if (!options.keepModel) model.dispose();
-    return { status, dir, metrics, summary: s, model: options.keepModel ? model : null };
+  const saveCheckpoint = () => {
+    if (!withCheckpoint) return;
+    writeCheckpoint(checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, [
+      ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
+      ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
+      ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
+    ], options.checkpointFs);
+    checkpointStep = state.step;
   };
+  const finish = (status: ExperimentSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentResult<M> => {
+    progress.finish();
+    const s = summary(status, extra);
+    adam.dispose();
+    // An interrupted run's model is kept too: a notebook interrupted mid-training can still look at it.
+    const keep = options.keepModel === true && (status === "completed" || status === "interrupted");
+    if (!keep) model.dispose();
+    return { status, dir, metrics, summary: s, model: keep ? model : null, stoppedBy: extra.stoppedBy ?? null };
+  };
+  const line = (epoch: number) => ({ step: state.step, totalSteps, epoch, epochs: config.epochs, runningLoss: state.lossSum / Math.max(1, state.lossCount), elapsed: (Date.now() - start) / 1000, stepsThisSession: state.step });
 
   const batchGradients = (x: tf.Tensor2D, at: number): { loss: number; grads: tf.Tensor[] } => {
     if (options.gradients) return options.gradients(model, x, at);
@@ -209,51 +306,90 @@ export function runExperiment<M extends ExperimentModel>(options: ExperimentRunO
   };
 
   summary("running");
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    let lossSum = 0;
-    let lossCount = 0;
-    for (const batch of train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
-      const t0 = process.hrtime.bigint();
-      adam.setLearningRate(options.learningRate(step));
-      const { loss, grads } = batchGradients(batch.x, step);
-      if (Number.isFinite(loss)) adam.apply(grads);
-      tf.dispose(grads);
-      if (!Number.isFinite(loss)) {
-        const message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch + 1})`;
-        finish("diverged", message);
-        throw new Error(message);
+  try {
+    while (state.step < totalSteps) {
+      const epoch = Math.floor(state.step / stepsPerEpoch);
+      const skip = state.step - epoch * stepsPerEpoch;
+      let batchIndex = 0;
+      for (const batch of train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
+        if (batchIndex++ < skip) continue;
+        const t0 = process.hrtime.bigint();
+        adam.setLearningRate(options.learningRate(state.step));
+        const { loss, grads } = batchGradients(batch.x, state.step);
+        if (Number.isFinite(loss)) adam.apply(grads);
+        tf.dispose(grads);
+        if (!Number.isFinite(loss)) {
+          const message = `training diverged: the loss is ${loss} at step ${state.step} (epoch ${epoch + 1})`;
+          finish("diverged", { message });
+          throw new TrainingStoppedError(message);
+        }
+        stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        state.step++;
+        state.lossSum += loss;
+        state.lossCount++;
+        progress.update(line(epoch));
+        const signal = await session.stepBoundary();
+        if (signal) {
+          saveCheckpoint();
+          progress.message(`${signal}: stopped at step ${state.step}${withCheckpoint ? `; checkpoint ${checkpointFile}` : " (no checkpoint: checkpoints are off)"}`);
+          return finish("interrupted", { message: `stopped by ${signal} at step ${state.step}`, stoppedBy: signal });
+        }
       }
-      stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      step++;
-      lossSum += loss;
-      lossCount++;
-      progress.update({ step, totalSteps, epoch, epochs: config.epochs, runningLoss: lossSum / lossCount, elapsed: (Date.now() - start) / 1000, stepsThisSession: step });
-    }
-    epochsCompleted = epoch + 1;
-    if (epochsCompleted % evalEvery === 0 || epochsCompleted === config.epochs) {
-      progress.update({ step, totalSteps, epoch, epochs: config.epochs, runningLoss: lossSum / lossCount, elapsed: (Date.now() - start) / 1000, stepsThisSession: step }, true);
-      const row: ExperimentRow = { epoch: epochsCompleted, step, learning_rate: adam.learningRate, train_loss: lossSum / lossCount, ...options.evaluate(model, epoch), elapsed_s: (Date.now() - start) / 1000 };
-      if (columns === null) {
-        columns = Object.keys(row);
-        fs.writeFileSync(metricsFile, columns.join(",") + "\n");
+      state.epochsCompleted = epoch + 1;
+      if (state.epochsCompleted % evalEvery === 0 || state.epochsCompleted === config.epochs) {
+        progress.update(line(epoch), true);
+        const row: ExperimentRow = { epoch: state.epochsCompleted, step: state.step, learning_rate: adam.learningRate, train_loss: state.lossSum / state.lossCount, ...options.evaluate(model, epoch), elapsed_s: elapsed() };
+        if (columns === null) {
+          columns = Object.keys(row);
+          writeMetricsFile(metricsFile, columns, []);
+        }
+        fs.appendFileSync(metricsFile, formatRow(columns, row) + "\n");
+        metrics.push(row);
+        options.onEpoch?.(row);
+        progress.message(`epoch ${state.epochsCompleted}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
       }
-      fs.appendFileSync(metricsFile, columns.map((c) => (Number.isFinite(row[c]) ? String(row[c]) : "")).join(",") + "\n");
-      metrics.push(row);
-      options.onEpoch?.(row);
-      progress.message(`epoch ${epochsCompleted}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
+      state.lossSum = 0;
+      state.lossCount = 0;
+      saveCheckpoint();
+      summary("running");
+      const signal = await session.stepBoundary();
+      if (signal) return finish("interrupted", { message: `stopped by ${signal} after epoch ${state.epochsCompleted}`, stoppedBy: signal });
     }
-    if (options.checkpoint ?? true) {
-      const named = model.namedVariables();
-      writeCheckpoint(path.join(dir, CHECKPOINT_FILE), hash, { step, epoch: epochsCompleted, seed: config.seed, adamStep: adam.step }, [
-        ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
-        ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
-        ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
-      ]);
+    if (options.finalEvaluate) final = options.finalEvaluate(model);
+  } catch (err) {
+    if (err instanceof TrainingStoppedError) throw err;
+    const message = (err as Error).message;
+    try {
+      finish("failed", { message });
+    } catch {
+      progress.finish();
     }
-    summary("running");
+    throw err;
   }
-  if (options.finalEvaluate) final = options.finalEvaluate(model);
   return finish("completed");
+}
+
+/** A run that stopped on a non-finite loss (its summary says "diverged"). */
+export class TrainingStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TrainingStoppedError";
+  }
+}
+
+function formatRow(columns: string[], row: ExperimentRow): string {
+  return columns.map((c) => (Number.isFinite(row[c]) ? String(row[c]) : "")).join(",");
+}
+
+function writeMetricsFile(file: string, columns: string[], rows: ExperimentRow[]): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(temp, [columns.join(","), ...rows.map((r) => formatRow(columns, r))].join("\n") + "\n");
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /** Reads a run folder written by runExperiment: config, metrics rows and summary. */

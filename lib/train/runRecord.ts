@@ -3,7 +3,9 @@
 //   metrics.csv        one row per evaluated epoch (train/validation/test metrics)
 //   summary.json       status, progress, the last row of metrics and timing; `igr eval` adds "eval"
 //   checkpoint.igrckpt the latest checkpoint (not committed; see checkpoint.ts for the format)
-// JSON files are written atomically (temp file + rename).
+//   lock.json          present while a process writes the run (runLock.ts; not committed)
+//   metrics.restarted-<time>.csv  the metrics of an earlier attempt, kept by `igr train --restart`
+// JSON files are written atomically (temp file + rename; the temp file is removed if that fails).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TrainConfig } from "./config";
@@ -27,7 +29,21 @@ export const METRIC_COLUMNS = [
 
 export type MetricRow = Record<(typeof METRIC_COLUMNS)[number], number>;
 
-export type RunStatus = "running" | "completed" | "interrupted" | "diverged";
+/**
+ * "running" while a process trains it (or after that process was killed: lock.json then names a
+ * process that no longer runs); "interrupted" after a stop signal; "failed" when a record or
+ * checkpoint could not be written (the message says why).
+ */
+export type RunStatus = "running" | "completed" | "interrupted" | "diverged" | "failed";
+
+/** A change to a run after it started, kept in config.json's "history". */
+export interface RunHistoryEntry {
+  at: string;
+  event: "learning-rate" | "restart";
+  step: number;
+  learningRate?: number;
+  metricsKeptAs?: string;
+}
 
 export interface RunSummary {
   runId: string;
@@ -45,6 +61,10 @@ export interface RunSummary {
   bestValidation: MetricRow | null;
   /** The last checkpoint file, relative to the run folder. */
   checkpoint: string | null;
+  /** The step that checkpoint holds (a resume continues from there). Absent in records made before it existed. */
+  checkpointStep?: number | null;
+  /** The signal that stopped an "interrupted" run. */
+  stoppedBy?: string;
   message?: string;
   updatedAt: string;
   eval?: unknown;
@@ -52,9 +72,19 @@ export interface RunSummary {
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeTextAtomic(file, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Temp file + rename; on failure (a full disk) the temp file is removed and the old file stays. */
+function writeTextAtomic(file: string, text: string): void {
   const temp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-  fs.renameSync(temp, file);
+  try {
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
+  }
 }
 
 export function readJson<T>(file: string): T {
@@ -93,8 +123,28 @@ export class RunRecord {
     writeJsonAtomic(this.configFile, { config, configHash: hash, backend, createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
   }
 
-  readConfig(): { config: TrainConfig; configHash: string } {
+  readConfig(): { config: TrainConfig; configHash: string; history?: RunHistoryEntry[] } {
     return readJson(this.configFile);
+  }
+
+  /** Appends to config.json's history (the configuration and its hash are unchanged). */
+  addHistory(entry: RunHistoryEntry): void {
+    const saved = readJson<Record<string, unknown> & { history?: RunHistoryEntry[] }>(this.configFile);
+    writeJsonAtomic(this.configFile, { ...saved, history: [...(saved.history ?? []), entry] });
+  }
+
+  /** The learning rate set by the last `--lr` on resume, or null (the configuration's). */
+  learningRateOverride(): number | null {
+    const changes = (this.readConfig().history ?? []).filter((h) => h.event === "learning-rate" && typeof h.learningRate === "number");
+    return changes.length > 0 ? changes[changes.length - 1].learningRate! : null;
+  }
+
+  /** Moves metrics.csv aside (for a restart) and returns the new name, or null when there was none. */
+  setMetricsAside(): string | null {
+    if (!fs.existsSync(this.metricsFile)) return null;
+    const name = `metrics.restarted-${new Date().toISOString().replace(/[:.]/g, "-")}.csv`;
+    fs.renameSync(this.metricsFile, path.join(this.dir, name));
+    return name;
   }
 
   /** Rows of metrics.csv (numbers), [] when there is none. */
@@ -110,10 +160,7 @@ export class RunRecord {
 
   /** Rewrites metrics.csv with `rows` (used on resume to drop rows past the checkpoint). */
   writeMetrics(rows: MetricRow[]): void {
-    const text = [METRIC_COLUMNS.join(","), ...rows.map(formatRow)].join("\n") + "\n";
-    const temp = `${this.metricsFile}.tmp-${process.pid}`;
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, this.metricsFile);
+    writeTextAtomic(this.metricsFile, [METRIC_COLUMNS.join(","), ...rows.map(formatRow)].join("\n") + "\n");
   }
 
   appendMetrics(row: MetricRow): void {

@@ -1,5 +1,6 @@
 // The training loop: Adam on the relaxed objective, fixed τ, per-epoch metrics, checkpoints,
-// exact resume, NaN/Inf detection and a clean stop on SIGINT.
+// exact resume, NaN/Inf detection, and what runSession.ts gives every loop: one writer per run, a
+// clean stop on SIGINT/SIGTERM/SIGUSR1, checkpoints that cannot be half-written.
 //
 // Determinism (what makes resume bit-identical): the noise of step t is a function of (seed, t)
 // (models/noise.ts), the order of epoch e is a function of (seed, e) (Dataset.batches), evaluation
@@ -14,10 +15,13 @@ import { discretizedElbo, relaxedElbo } from "../eval/elbo";
 import { stepSeed } from "../models/noise";
 import { CategoricalVAE } from "../models/vae";
 import { Adam } from "./adam";
-import { readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
+import * as fs from "node:fs";
+import { CheckpointFs, readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
 import { configHash, toModelConfig, TrainConfig } from "./config";
 import { ProgressMode, ProgressReporter } from "./progress";
 import { MetricRow, RunRecord, RunStatus, RunSummary } from "./runRecord";
+import { RunSession } from "./runSession";
+import type { StopSignal } from "./stopSignals";
 
 /** What a checkpoint's header stores besides the tensors. */
 export interface TrainerState {
@@ -41,12 +45,19 @@ export interface TrainData {
 }
 
 export interface TrainOptions {
-  /** Continue the run in config.runsDir/config.runId from its checkpoint. */
+  /** Continue the run in config.runsDir/config.runId from its checkpoint (refused when it has none). */
   resume?: boolean;
+  /**
+   * Start the existing run in config.runsDir/config.runId over from step 0 with its own configuration;
+   * its metrics.csv is kept under another name (config.json's history says which).
+   */
+  restart?: boolean;
+  /** On resume of a diverged run: continue with this learning rate (recorded in config.json's history). */
+  learningRate?: number;
   /** Progress display (default "auto": notebook line, terminal bar or plain lines). */
   progress?: ProgressMode;
-  /** Stop cleanly (checkpoint + exit status "interrupted") on SIGINT. Default true. */
-  handleSigint?: boolean;
+  /** Stop cleanly (checkpoint + status "interrupted") on SIGINT, SIGTERM and SIGUSR1. Default true. */
+  handleSignals?: boolean;
   /** After each evaluated epoch (notebooks plot it live). */
   onEpoch?: (row: MetricRow) => void;
   /** After each step, with the step's loss. */
@@ -57,6 +68,8 @@ export interface TrainOptions {
   onModel?: (model: CategoricalVAE) => void;
   /** Tests only: stop abruptly after this many steps of this session, writing nothing (simulates a kill). */
   killAfterSteps?: number;
+  /** Tests only: the file operations of checkpoint writes (to simulate a full disk). */
+  checkpointFs?: CheckpointFs;
 }
 
 export interface TrainResult {
@@ -66,13 +79,25 @@ export interface TrainResult {
   step: number;
   summary: RunSummary;
   metrics: MetricRow[];
+  /** The signal that stopped an "interrupted" run. */
+  stoppedBy: StopSignal | null;
+}
+
+/** A run that cannot be resumed as asked; nothing in its folder was changed. */
+export class ResumeRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResumeRefusedError";
+  }
 }
 
 export class TrainingDivergedError extends Error {
   constructor(readonly step: number, readonly epoch: number, readonly batchIndex: number, readonly loss: number, readonly checkpoint: string | null) {
     super(
       `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch + 1}, batch ${batchIndex}); ` +
-        (checkpoint ? `the last good checkpoint is ${checkpoint} (resume from it with a smaller learning rate or another tau)` : "no checkpoint had been written yet"),
+        (checkpoint
+          ? `the last good checkpoint is ${checkpoint}: resume from it with a smaller learning rate (igr train --resume <run> --lr <rate>) or start a new run with another tau`
+          : "no checkpoint had been written yet"),
     );
     this.name = "TrainingDivergedError";
   }
@@ -128,30 +153,60 @@ export function evaluateEpoch(model: CategoricalVAE, data: TrainData, config: Tr
   };
 }
 
-/** Trains (or resumes) one run; see the file header. */
+/** Checks a resume / restart request against the run folder before anything is written. */
+function checkExisting(record: RunRecord, config: TrainConfig, hash: string, options: TrainOptions): void {
+  const what = options.restart ? "restart" : "resume";
+  if (!record.exists()) throw new ResumeRefusedError(`cannot ${what} run "${config.runId}": no ${record.configFile}`);
+  const saved = record.readConfig();
+  if (saved.configHash !== hash) {
+    const differing = Object.keys(config).filter((k) => JSON.stringify((saved.config as unknown as Record<string, unknown>)[k]) !== JSON.stringify((config as unknown as Record<string, unknown>)[k]));
+    throw new ResumeRefusedError(`cannot ${what} run "${config.runId}": its configuration differs (config hash ${saved.configHash} vs ${hash}; fields ${differing.join(", ")})`);
+  }
+  if (options.restart) return;
+  if (!fs.existsSync(record.checkpointFile)) {
+    throw new ResumeRefusedError(`cannot resume run "${config.runId}": it has no checkpoint (${record.checkpointFile}); nothing was changed. Start it over with igr train --restart ${record.dir} (its metrics.csv is kept under another name)`);
+  }
+  try {
+    readCheckpoint(record.checkpointFile, hash);
+  } catch (err) {
+    throw new ResumeRefusedError(`cannot resume run "${config.runId}": ${(err as Error).message}; nothing was changed. Start it over with igr train --restart ${record.dir}`);
+  }
+  if (options.learningRate !== undefined) {
+    const status = record.readSummary()?.status;
+    if (status !== "diverged") throw new ResumeRefusedError(`cannot resume run "${config.runId}" with another learning rate: that is for runs that diverged, and its status is "${status}"`);
+  }
+}
+
+/** Trains (or resumes, or restarts) one run; see the file header. */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const record = new RunRecord(config.runsDir, config.runId);
   const hash = configHash(config);
-  if (options.resume) {
-    if (!record.exists()) throw new Error(`cannot resume run "${config.runId}": no ${record.configFile}`);
-    const saved = record.readConfig();
-    if (saved.configHash !== hash) {
-      const differing = Object.keys(config).filter((k) => JSON.stringify((saved.config as unknown as Record<string, unknown>)[k]) !== JSON.stringify((config as unknown as Record<string, unknown>)[k]));
-      throw new Error(`cannot resume run "${config.runId}": its configuration differs (config hash ${saved.configHash} vs ${hash}; fields ${differing.join(", ")})`);
-    }
-  } else if (record.exists()) {
-    throw new Error(`run folder ${record.dir} already exists: resume it (igr train --resume ${config.runId}) or choose another --run-id`);
+  const existing = options.resume || options.restart;
+  if (options.resume && options.restart) throw new Error("train: give resume or restart, not both");
+  if (existing) checkExisting(record, config, hash, options);
+  const session = RunSession.open(record.dir, options.handleSignals ?? true);
+  try {
+    // Checked again under the lock: another writer may have made or changed the run meanwhile.
+    if (existing) checkExisting(record, config, hash, options);
+    else if (record.exists()) throw new Error(`run folder ${record.dir} already exists: resume it (igr train --resume ${record.dir}) or choose another --run-id`);
+    return await trainLocked(config, hash, record, session, options);
+  } finally {
+    session.close();
   }
+}
 
+async function trainLocked(config: TrainConfig, hash: string, record: RunRecord, session: RunSession, options: TrainOptions): Promise<TrainResult> {
   const data = options.data ?? (await loadTrainData(config));
   const model = new CategoricalVAE(toModelConfig(config));
-  const adam = new Adam(model.variables, { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999 });
+  const loaded = options.resume ? readCheckpoint<TrainerState>(record.checkpointFile, hash) : null;
+  if (loaded && options.learningRate !== undefined) record.addHistory({ at: new Date().toISOString(), event: "learning-rate", step: loaded.header.state.step, learningRate: options.learningRate });
+  const adam = new Adam(model.variables, { learningRate: (loaded && record.learningRateOverride()) || config.learningRate, beta1: 0.9, beta2: 0.999 });
   let state: TrainerState = { step: 0, epoch: 0, batchInEpoch: 0, completedEpochs: 0, seed: config.seed, adamStep: 0, epochLossSum: 0, epochLossCount: 0, elapsedBefore: 0 };
   let lastCheckpoint: string | null = null;
+  let checkpointStep: number | null = null;
   let metrics: MetricRow[] = [];
 
-  if (options.resume && require("node:fs").existsSync(record.checkpointFile)) {
-    const loaded = readCheckpoint<TrainerState>(record.checkpointFile, hash);
+  if (loaded) {
     const named = model.namedVariables();
     restoreVariables(record.checkpointFile, loaded.values, named);
     restoreVariables(record.checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/m/${name}`, variable: adam.firstMoments[i] })));
@@ -159,11 +214,17 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     state = loaded.header.state;
     adam.step = state.adamStep;
     lastCheckpoint = record.checkpointFile;
+    checkpointStep = state.step;
     // Rows written after this checkpoint (a kill between a row and the next checkpoint) are redone.
     metrics = record.readMetrics().filter((r) => r.epoch <= state.completedEpochs);
     record.writeMetrics(metrics);
+  } else if (options.restart) {
+    const keptAs = record.setMetricsAside();
+    fs.rmSync(record.checkpointFile, { force: true });
+    record.addHistory({ at: new Date().toISOString(), event: "restart", step: 0, ...(keptAs ? { metricsKeptAs: keptAs } : {}) });
+    record.writeMetrics([]);
   } else {
-    if (!options.resume) record.writeConfig(config, hash, tf.getBackend());
+    record.writeConfig(config, hash, tf.getBackend());
     record.writeMetrics([]);
   }
 
@@ -175,21 +236,12 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const sessionStart = Date.now();
   const stepTimes: number[] = [];
   let stepsThisSession = 0;
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  if (options.handleSigint ?? true) process.on("SIGINT", onSigint);
 
   const elapsed = () => state.elapsedBefore + (Date.now() - sessionStart) / 1000;
-  const saveCheckpoint = () => {
-    writeCheckpoint(record.checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, namedTensors(model, adam));
-    lastCheckpoint = record.checkpointFile;
-  };
-  const summary = (status: RunStatus, message?: string): RunSummary => {
+  const summary = (status: RunStatus, extra: { message?: string; stoppedBy?: StopSignal } = {}): RunSummary => {
     const best = metrics.filter((r) => Number.isFinite(r.validation_discretized_elbo)).reduce<MetricRow | null>((b, r) => (b === null || r.validation_discretized_elbo > b.validation_discretized_elbo ? r : b), null);
     const s: RunSummary = {
-      runId: config.runId,
+      runId: record.runId,
       status,
       configHash: hash,
       step: state.step,
@@ -202,13 +254,23 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       bestValidation: best,
       // Relative to the run folder, so committed records do not carry this machine's paths.
       checkpoint: lastCheckpoint ? path.relative(record.dir, lastCheckpoint) : null,
+      checkpointStep,
       updatedAt: new Date().toISOString(),
-      ...(message ? { message } : {}),
+      ...(extra.stoppedBy ? { stoppedBy: extra.stoppedBy } : {}),
+      ...(extra.message ? { message: extra.message } : {}),
     };
     const previous = record.readSummary();
     if (previous?.eval !== undefined) s.eval = previous.eval;
     record.writeSummary(s);
+    session.lock.refresh();
     return s;
+  };
+  // Every checkpoint is followed by a summary, so after a kill the record names the step to resume from.
+  const saveCheckpoint = () => {
+    writeCheckpoint(record.checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, namedTensors(model, adam), options.checkpointFs);
+    lastCheckpoint = record.checkpointFile;
+    checkpointStep = state.step;
+    summary("running");
   };
   const line = () => ({
     step: state.step,
@@ -219,14 +281,20 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     elapsed: (Date.now() - sessionStart) / 1000,
     stepsThisSession,
   });
-  const finish = (status: RunStatus, message?: string): TrainResult => {
-    if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
-    if (status !== "completed") progress.update(line(), true);
-    progress.finish();
-    const s = summary(status, message);
+  const dispose = () => {
     model.dispose();
     adam.dispose();
-    return { status, runId: config.runId, dir: record.dir, step: state.step, summary: s, metrics };
+  };
+  const finish = (status: RunStatus, extra: { message?: string; stoppedBy?: StopSignal } = {}): TrainResult => {
+    if (status !== "completed") progress.update(line(), true);
+    progress.finish();
+    const s = summary(status, extra);
+    dispose();
+    return { status, runId: record.runId, dir: record.dir, step: state.step, summary: s, metrics, stoppedBy: extra.stoppedBy ?? null };
+  };
+  const stopped = (signal: StopSignal, where: string): TrainResult => {
+    progress.message(`${signal}: stopped ${where} at step ${state.step}; checkpoint ${record.checkpointFile}; continue with: igr train --resume ${record.dir}`);
+    return finish("interrupted", { message: `stopped by ${signal} at step ${state.step}`, stoppedBy: signal });
   };
 
   summary("running");
@@ -254,7 +322,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         for (const g of Object.values(grads)) g.dispose();
         if (!Number.isFinite(loss)) {
           const error = new TrainingDivergedError(state.step, epoch, batchIndex, loss, lastCheckpoint);
-          finish("diverged", error.message);
+          finish("diverged", { message: error.message });
           throw error;
         }
         stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -268,16 +336,14 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         options.onStep?.(state.step, loss);
         progress.update(line());
         if (options.killAfterSteps !== undefined && stepsThisSession >= options.killAfterSteps) {
-          // Simulated kill: nothing more is written.
-          if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
-          model.dispose();
-          adam.dispose();
-          return { status: "interrupted", runId: config.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics };
+          // Simulated kill: nothing more is written, and the lock is left behind as a killed process leaves it.
+          dispose();
+          return { status: "interrupted", runId: record.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics, stoppedBy: null };
         }
-        if (interrupted) {
+        const signal = await session.stepBoundary();
+        if (signal) {
           saveCheckpoint();
-          progress.message(`interrupted at step ${state.step}: checkpoint written to ${record.checkpointFile}; continue with: igr train --resume ${config.runId}`);
-          return finish("interrupted", `interrupted at step ${state.step}`);
+          return stopped(signal, "mid-epoch");
         }
         if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step % stepsPerEpoch !== 0) saveCheckpoint();
       }
@@ -298,16 +364,20 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       state.epochLossSum = 0;
       state.epochLossCount = 0;
       saveCheckpoint();
-      summary("running");
-      if (interrupted) {
-        progress.message(`interrupted after epoch ${epoch + 1}: checkpoint written to ${record.checkpointFile}; continue with: igr train --resume ${config.runId}`);
-        return finish("interrupted", `interrupted at step ${state.step}`);
-      }
+      const signal = await session.stepBoundary();
+      if (signal) return stopped(signal, `after epoch ${epoch + 1}`);
     }
   } catch (err) {
-    if (!(err instanceof TrainingDivergedError)) {
-      if (options.handleSigint ?? true) process.removeListener("SIGINT", onSigint);
+    if (err instanceof TrainingDivergedError) throw err;
+    // A record or checkpoint that could not be written (a full disk): the run is marked failed with
+    // the reason (if even that can be written) and the previous checkpoint stays.
+    const message = (err as Error).message;
+    try {
+      finish("failed", { message });
+    } catch (second) {
       progress.finish();
+      dispose();
+      throw new Error(`${message} (and the failure could not be recorded in ${record.summaryFile}: ${(second as Error).message})`);
     }
     throw err;
   }

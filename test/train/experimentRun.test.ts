@@ -58,7 +58,7 @@ describe("ScheduledAdam", () => {
 });
 
 describe("runExperiment", () => {
-  test("a tiny run writes config.json, metrics.csv and summary.json, and refuses an existing folder", () => {
+  test("a tiny run writes config.json, metrics.csv and summary.json, and refuses an existing folder", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-experiment-"));
     const n = 6;
     const images = new Float32Array(n * 784).map((_, i) => (i % 3 === 0 ? 1 : 0));
@@ -67,7 +67,7 @@ describe("runExperiment", () => {
     const model = { namedVariables: () => [{ name: "w", variable: w as tf.Variable }], dispose: () => w.dispose() };
     const config = { runId: "toy", runsDir: dir, seed: 1, epochs: 2, batchSize: 4 };
     const learningRates: number[] = [];
-    const result = runExperiment({
+    const result = await runExperiment({
       experiment: "toy",
       config,
       model,
@@ -97,8 +97,8 @@ describe("runExperiment", () => {
     assert.ok(run.metrics[1].w < 3 && run.metrics[1].w > 2.7, `w after 4 steps: ${run.metrics[1].w}`);
     assert.ok(fs.existsSync(path.join(dir, "toy", "checkpoint.igrckpt")));
     const w2 = tf.variable(tf.scalar(1));
-    assert.throws(
-      () => runExperiment({ ...{ experiment: "toy", config, train: data, budget: "", progress: "none" as const }, model: { namedVariables: () => [{ name: "w", variable: w2 as tf.Variable }], dispose: () => w2.dispose() }, learningRate: () => 0.1, loss: () => tf.scalar(0), evaluate: () => ({}) }),
+    await assert.rejects(
+      runExperiment({ ...{ experiment: "toy", config, train: data, budget: "", progress: "none" as const }, model: { namedVariables: () => [{ name: "w", variable: w2 as tf.Variable }], dispose: () => w2.dispose() }, learningRate: () => 0.1, loss: () => tf.scalar(0), evaluate: () => ({}) }),
       /already exists/,
     );
     w2.dispose();
