@@ -1,63 +1,19 @@
-// The training loop on a tiny problem (200 synthetic 28×28 images, batch 50, linear IGR-I, 2 epochs):
-// resume after a kill or a Ctrl-C gives bit-identical metrics and weights to an uninterrupted run;
-// a NaN loss stops the run naming the step, batch and last good checkpoint; numTensors is flat.
+// The training loop on a tiny problem (tinyVae.ts): resume after a kill or a Ctrl-C gives
+// bit-identical metrics and weights to an uninterrupted run; a NaN loss stops the run naming the step,
+// the batch and the last good checkpoint; numTensors is flat.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { mulberry32, useDefaultBackend } from "../helpers/setup";
-import { Dataset } from "../../lib/data/dataset";
+import { useDefaultBackend } from "../helpers/setup";
 import { readCheckpoint } from "../../lib/train/checkpoint";
-import { TrainConfig, trainConfig } from "../../lib/train/config";
-import { METRIC_COLUMNS, MetricRow, RunRecord } from "../../lib/train/runRecord";
-import { train, TrainData, TrainerState, TrainingDivergedError } from "../../lib/train/trainer";
+import { RunRecord } from "../../lib/train/runRecord";
+import { train, TrainerState, TrainingDivergedError } from "../../lib/train/trainer";
+import { assertSameCheckpoint, assertSameMetrics, DATA, tinyConfig as config } from "./tinyVae";
 
 useDefaultBackend();
-
-
-/** Binary images with some structure (a random stroke-like blob per example), so training moves. */
-function synthetic(n: number, seed: number, split: "train" | "validation" | "test"): Dataset {
-  const rand = mulberry32(seed);
-  const images = new Float32Array(n * 784);
-  for (let i = 0; i < n; i++) {
-    const cx = 8 + rand() * 12;
-    const cy = 8 + rand() * 12;
-    for (let p = 0; p < 784; p++) {
-      const d = Math.hypot((p % 28) - cx, Math.floor(p / 28) - cy);
-      images[i * 784 + p] = d < 5 + rand() ? 1 : 0;
-    }
-  }
-  return new Dataset("mnist", split, "static", images, new Int32Array(n), [], 0, `synthetic ${split}`, []);
-}
-
-const DATA: TrainData = { train: synthetic(200, 1, "train"), validation: synthetic(50, 2, "validation"), test: synthetic(50, 3, "test") };
-
-function config(runsDir: string, runId: string): TrainConfig {
-  return trainConfig({
-    model: "igr-i", dataset: "mnist", arch: "linear", tau: 0.5, epochs: 2, batchSize: 50, learningRate: 1e-3, seed: 5,
-    evalLimit: 50, trainEvalLimit: 50, checkpointEvery: 3, runsDir, runId,
-  });
-}
-
-const COMPARED = METRIC_COLUMNS.filter((c) => c !== "elapsed_s");
-
-function assertSameMetrics(a: MetricRow[], b: MetricRow[]): void {
-  assert.equal(a.length, b.length);
-  a.forEach((row, i) => COMPARED.forEach((c) => assert.equal(b[i][c], row[c], `epoch ${row.epoch} ${c}: ${b[i][c]} vs ${row[c]}`)));
-}
-
-function assertSameCheckpoint(fileA: string, fileB: string): void {
-  const a = readCheckpoint<TrainerState>(fileA);
-  const b = readCheckpoint<TrainerState>(fileB);
-  assert.equal(a.values.size, b.values.size);
-  for (const [name, value] of a.values) {
-    const other = b.values.get(name)!.data;
-    assert.ok(value.data.every((v, i) => Object.is(v, other[i])), `tensor ${name} differs`);
-  }
-  assert.deepEqual({ ...a.header.state, elapsedBefore: 0 }, { ...b.header.state, elapsedBefore: 0 });
-}
 
 test("resume after a kill or after Ctrl-C is bit-identical to an uninterrupted run; numTensors is flat", async () => {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-train-"));
