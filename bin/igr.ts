@@ -1,6 +1,6 @@
-// `igr`: the command line of igr-ts (run with `npx tsx bin/igr.ts ...`; `igr --help` lists everything).
-// Exit codes: 0 done, 1 failure, 2 bad usage (nothing was done), 3 training diverged, 130 interrupted.
-import { spawn } from "node:child_process";
+// `igr`: the command line of igr-ts (`npx igr ...` or `npm run igr -- ...`; `igr --help` lists everything).
+// Exit codes: 0 done, 1 failure, 2 bad usage or refused (nothing was done), 3 training diverged,
+// 130 / 143 / 138 stopped by SIGINT / SIGTERM / SIGUSR1 with a checkpoint written.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -8,7 +8,7 @@ import {
   danfo,
   estimatorTrainConfig,
   evaluateModel,
-  expandGrid,
+  exitCodeFor,
   initBackend,
   loadDataset,
   loadRun,
@@ -18,50 +18,93 @@ import {
   trainConfig,
   trainWithEstimator,
   TrainingDivergedError,
+  TrainingStoppedError,
   writeJsonAtomic,
   type ProgressMode,
+  CheckpointWriteError,
+  ResumeRefusedError,
+  RunLockedError,
   RunRecord,
+  readJson,
 } from "../lib/index";
-import { ESTIMATOR_FLAGS, EVAL_FLAGS, parseFlags, ParsedFlags, SWEEP_FLAGS, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
-
-const COMMANDS = ["train", "eval", "sweep", "table", "estimator"];
+import { COMMANDS, commandUsage, ESTIMATOR_FLAGS, EVAL_FLAGS, parseFlags, ParsedFlags, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
+import { commandSweep } from "./cli/sweep";
 
 function runsDirOf(flags: ParsedFlags): string {
   return typeof flags["runs-dir"] === "string" ? path.resolve(flags["runs-dir"] as string) : projectPath("data", "runs");
 }
 
+/** Refuses a runs folder this process cannot write, naming the folder (mkdir would say ENOENT or EROFS). */
+function checkWritable(dir: string): void {
+  let existing = path.resolve(dir);
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write run records under ${dir}: ${existing} is ${code === "EROFS" ? "on a read-only file system" : "not writable by this user"} (${code}); choose another --runs-dir`);
+  }
+}
+
+/** A run given as an id under runsDir or as a folder path (a copied run is worked on in its own folder). */
+function runFolder(run: string, runsDir: string): { runsDir: string; runId: string } {
+  const dir = run.includes("/") || run.includes(path.sep) ? path.resolve(run) : path.join(runsDir, run);
+  return { runsDir: path.dirname(dir), runId: path.basename(dir) };
+}
+
 async function commandTrain(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, TRAIN_FLAGS, "train");
   if (positional.length > 0) throw new UsageError(`igr train: unexpected argument "${positional[0]}" (flags start with --)`);
-  const runsDir = runsDirOf(flags);
   let config;
   const resume = typeof flags.resume === "string";
-  if (resume) {
-    const others = Object.keys(flags).filter((f) => !["resume", "epochs", "runs-dir", "progress"].includes(f));
-    if (others.length > 0) throw new UsageError(`igr train --resume takes the run's settings from its config.json; only --epochs may change (got ${others.map((f) => "--" + f).join(", ")})`);
-    const record = new RunRecord(runsDir, flags.resume as string);
-    if (!record.exists()) throw new UsageError(`igr train --resume: no run "${flags.resume}" in ${runsDir}`);
+  const restart = typeof flags.restart === "string";
+  let learningRate: number | undefined;
+  if (resume && restart) throw new UsageError("igr train: give --resume or --restart, not both");
+  if (resume || restart) {
+    const what = resume ? "--resume" : "--restart";
+    const allowed = ["resume", "restart", "epochs", "runs-dir", "progress", ...(resume ? ["lr", "learning-rate"] : [])];
+    const others = Object.keys(flags).filter((f) => !allowed.includes(f));
+    if (others.length > 0) throw new UsageError(`igr train ${what} takes the run's settings from its config.json; only --epochs${resume ? " (and --lr after a divergence)" : ""} may change (got ${others.map((f) => "--" + f).join(", ")})`);
+    const where = runFolder((flags.resume ?? flags.restart) as string, runsDirOf(flags));
+    const record = new RunRecord(where.runsDir, where.runId);
+    if (!record.exists()) throw new UsageError(`igr train ${what}: no run "${flags.resume ?? flags.restart}" (${record.configFile} does not exist)`);
     const saved = record.readConfig().config;
+    learningRate = (flags.lr ?? flags["learning-rate"]) as number | undefined;
     try {
-      config = trainConfig({ ...saved, runsDir, ...(flags.epochs !== undefined ? { epochs: flags.epochs as number } : {}) });
+      // The folder is the run: a copy of run A in folder B is run B.
+      config = trainConfig({ ...saved, ...where, ...(flags.epochs !== undefined ? { epochs: flags.epochs as number } : {}) });
     } catch (err) {
-      throw new UsageError(`igr train --resume: ${(err as Error).message}`);
+      throw new UsageError(`igr train ${what}: ${(err as Error).message}`);
     }
   } else {
-    config = trainConfigFromFlags(flags, runsDir);
+    config = trainConfigFromFlags(flags, runsDirOf(flags));
   }
+  checkWritable(config.runsDir);
   await initBackend();
   try {
-    const result = await train(config, { resume, progress: (flags.progress as ProgressMode) ?? "auto" });
-    console.log(`${result.status}: run ${result.runId} at step ${result.step} -> ${result.dir}`);
-    return result.status === "interrupted" ? 130 : 0;
+    const result = await train(config, { resume, restart, ...(learningRate !== undefined ? { learningRate } : {}), progress: (flags.progress as ProgressMode) ?? "auto" });
+    console.log(`${result.status}${result.stoppedBy ? ` (${result.stoppedBy})` : ""}: run ${result.runId} at step ${result.step} -> ${result.dir}`);
+    return exitCodeFor(result);
   } catch (err) {
-    if (err instanceof TrainingDivergedError) {
-      console.error(err.message);
-      return 3;
-    }
-    throw err;
+    return trainingFailure(err, "train");
   }
+}
+
+/** Exit codes for what a training loop throws (README "Exit codes"). */
+function trainingFailure(err: unknown, command: string): number {
+  if (err instanceof ResumeRefusedError || err instanceof RunLockedError) {
+    console.error(`igr ${command}: ${err.message}`);
+    return 2;
+  }
+  if (err instanceof TrainingDivergedError || err instanceof TrainingStoppedError) {
+    console.error(err.message);
+    return 3;
+  }
+  if (err instanceof CheckpointWriteError) {
+    console.error(`igr ${command}: ${err.message}`);
+    return 1;
+  }
+  throw err;
 }
 
 async function commandEval(argv: string[]): Promise<number> {
@@ -108,73 +151,11 @@ async function commandEval(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function commandSweep(argv: string[]): Promise<number> {
-  const { flags, positional } = parseFlags(argv, SWEEP_FLAGS, "sweep");
-  if (positional.length !== 1) throw new UsageError(`igr sweep: give exactly one grid.json; got ${positional.length}`);
-  let grid: unknown;
-  try {
-    grid = JSON.parse(fs.readFileSync(positional[0], "utf8"));
-  } catch (err) {
-    throw new UsageError(`igr sweep: cannot read ${positional[0]}: ${(err as Error).message}`);
-  }
-  const runsDir = runsDirOf(flags);
-  const jobs = (flags.jobs as number) ?? 2;
-  if (jobs < 1) throw new UsageError(`igr sweep: --jobs must be >= 1; got ${jobs}`);
-  let argLists: string[][];
-  try {
-    argLists = expandGrid(grid);
-  } catch (err) {
-    throw new UsageError(`igr sweep: ${(err as Error).message}`);
-  }
-  // Validate every run before starting any.
-  const runs = argLists.map((args) => {
-    const { flags: f } = parseFlags(args, TRAIN_FLAGS, "sweep (grid entry)");
-    return { args, config: trainConfigFromFlags(f, runsDir) };
-  });
-  if (flags["print-commands"]) {
-    for (const { args } of runs) console.log(["npx tsx bin/igr.ts train", ...args.map(shellQuote)].join(" "));
-    return 0;
-  }
-  const logDir = path.join(runsDir, "sweep-logs");
-  fs.mkdirSync(logDir, { recursive: true });
-  const script = path.join(__dirname, "igr.ts");
-  let next = 0;
-  let failures = 0;
-  const runOne = async (): Promise<void> => {
-    while (next < runs.length) {
-      const { args, config } = runs[next++];
-      const record = new RunRecord(runsDir, config.runId);
-      const status = record.exists() ? record.readSummary()?.status : undefined;
-      if (status === "completed") {
-        console.log(`skip ${config.runId} (completed)`);
-        continue;
-      }
-      const childArgs = record.exists() ? ["train", "--resume", config.runId, "--epochs", String(config.epochs)] : ["train", ...args];
-      const log = path.join(logDir, `${config.runId}.log`);
-      const fd = fs.openSync(log, "a");
-      console.log(`start ${config.runId}${record.exists() ? " (resume)" : ""}, log ${log}`);
-      const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", script, ...childArgs, "--runs-dir", runsDir, "--progress", "lines"], { stdio: ["ignore", fd, fd], env: { ...process.env, IGR_QUIET: "1" } });
-        child.on("exit", (c, signal) => resolve(c ?? (signal ? 130 : 1)));
-      });
-      fs.closeSync(fd);
-      if (code !== 0) failures++;
-      console.log(`${code === 0 ? "done" : `FAILED (exit ${code})`} ${config.runId}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, runs.length) }, runOne));
-  console.log(`sweep: ${runs.length} runs, ${failures} failed`);
-  return failures > 0 ? 1 : 0;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9._+\-\/=]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
-
 async function commandTable(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, TABLE_FLAGS, "table");
   if (positional.length > 0) throw new UsageError(`igr table: unexpected argument "${positional[0]}"`);
   const runsDir = runsDirOf(flags);
+  if (!fs.existsSync(runsDir)) throw new UsageError(`igr table: the runs folder ${runsDir} does not exist`);
   const rows = collectRuns(runsDir);
   const out = typeof flags.out === "string" ? path.resolve(flags.out as string) : path.join(runsDir, "table");
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -195,48 +176,80 @@ async function commandTable(argv: string[]): Promise<number> {
 async function commandEstimator(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, ESTIMATOR_FLAGS, "estimator");
   if (positional.length > 0) throw new UsageError(`igr estimator: unexpected argument "${positional[0]}" (flags start with --)`);
-  for (const required of ["estimator", "arch"]) {
-    const spec = ESTIMATOR_FLAGS[required];
-    if (flags[required] === undefined) throw new UsageError(`igr estimator: --${required} is required (${spec.help}: ${spec.valid!.join(", ")})`);
-  }
   let config;
-  try {
-    config = estimatorTrainConfig({
-      estimator: flags.estimator as never,
-      arch: flags.arch as never,
-      samples: flags.samples as number | undefined,
-      seed: flags.seed as number | undefined,
-      epochs: flags.epochs as number | undefined,
-      learningRate: flags.lr as number | undefined,
-      limit: flags.limit as number | undefined,
-      evalLimit: flags["eval-limit"] as number | undefined,
-      finalEvalLimit: flags["final-eval-limit"] as number | undefined,
-      finalSamples: flags["final-samples"] as number | undefined,
-      authorsIndependentDraw: flags["authors-draw"] === true,
-      authorsSignError: flags["authors-sign"] === true,
-      runId: flags["run-id"] as string | undefined,
-      runsDir: runsDirOf(flags),
-    });
-  } catch (err) {
-    throw new UsageError(`igr estimator: ${(err as Error).message}`);
+  const resume = typeof flags.resume === "string";
+  if (resume) {
+    const others = Object.keys(flags).filter((f) => !["resume", "epochs", "runs-dir", "progress"].includes(f));
+    if (others.length > 0) throw new UsageError(`igr estimator --resume takes the run's settings from its config.json; only --epochs may change (got ${others.map((f) => "--" + f).join(", ")})`);
+    const where = runFolder(flags.resume as string, runsDirOf(flags));
+    const configFile = path.join(where.runsDir, where.runId, "config.json");
+    if (!fs.existsSync(configFile)) throw new UsageError(`igr estimator --resume: no run "${flags.resume}" (${configFile} does not exist)`);
+    const saved = readJson<{ config: Parameters<typeof estimatorTrainConfig>[0] }>(configFile).config;
+    try {
+      config = estimatorTrainConfig({ ...saved, ...where, ...(flags.epochs !== undefined ? { epochs: flags.epochs as number } : {}) });
+    } catch (err) {
+      throw new UsageError(`igr estimator --resume: ${(err as Error).message}`);
+    }
+  } else {
+    for (const required of ["estimator", "arch"]) {
+      const spec = ESTIMATOR_FLAGS[required];
+      if (flags[required] === undefined) throw new UsageError(`igr estimator: --${required} is required (${spec.help}: ${spec.valid!.join(", ")})`);
+    }
+    try {
+      config = estimatorTrainConfig({
+        estimator: flags.estimator as never,
+        arch: flags.arch as never,
+        samples: flags.samples as number | undefined,
+        seed: flags.seed as number | undefined,
+        epochs: flags.epochs as number | undefined,
+        learningRate: flags.lr as number | undefined,
+        limit: flags.limit as number | undefined,
+        evalLimit: flags["eval-limit"] as number | undefined,
+        finalEvalLimit: flags["final-eval-limit"] as number | undefined,
+        finalSamples: flags["final-samples"] as number | undefined,
+        authorsIndependentDraw: flags["authors-draw"] === true,
+        authorsSignError: flags["authors-sign"] === true,
+        runId: flags["run-id"] as string | undefined,
+        runsDir: runsDirOf(flags),
+      });
+    } catch (err) {
+      throw new UsageError(`igr estimator: ${(err as Error).message}`);
+    }
   }
+  checkWritable(config.runsDir);
   await initBackend();
-  const result = await trainWithEstimator(config, { progress: (flags.progress as ProgressMode) ?? "auto" });
-  console.log(`${result.status}: run ${config.runId} -> ${result.dir}`);
-  console.log(JSON.stringify(result.summary.final));
-  return 0;
+  try {
+    const result = await trainWithEstimator(config, { resume, progress: (flags.progress as ProgressMode) ?? "auto" });
+    console.log(`${result.status}${result.stoppedBy ? ` (${result.stoppedBy})` : ""}: run ${config.runId} at step ${result.summary.step} -> ${result.dir}`);
+    if (result.status === "completed") console.log(JSON.stringify(result.summary.final));
+    return exitCodeFor(result);
+  } catch (err) {
+    if (err instanceof Error && /^cannot resume run/.test(err.message)) {
+      console.error(`igr estimator: ${err.message}`);
+      return 2;
+    }
+    return trainingFailure(err, "estimator");
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) {
+  if (command === "--version" || command === "-v") {
+    console.log(readJson<{ version: string }>(path.join(__dirname, "..", "package.json")).version);
+    return 0;
+  }
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     console.log(usage());
     return command === undefined ? 2 : 0;
+  }
+  if (COMMANDS.includes(command) && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(commandUsage(command));
+    return 0;
   }
   try {
     if (command === "train") return await commandTrain(rest);
     if (command === "eval") return await commandEval(rest);
-    if (command === "sweep") return await commandSweep(rest);
+    if (command === "sweep") return await commandSweep(rest, runsDirOf, commandTrain);
     if (command === "table") return await commandTable(rest);
     if (command === "estimator") return await commandEstimator(rest);
     throw new UsageError(`igr: unknown command "${command}"; commands are ${COMMANDS.join(", ")} (igr --help)`);

@@ -61,11 +61,14 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   "checkpoint-every": { kind: "integer", field: "checkpointEvery", help: `checkpoint every N steps, besides each epoch end (default ${TRAIN_DEFAULTS.checkpointEvery}; 0 = epoch ends only)` },
   "run-id": { kind: "string", field: "runId", help: "run folder name (default: made from the settings)" },
   "runs-dir": { kind: "string", field: "runsDir", help: "where run folders go (default data/runs)" },
-  resume: { kind: "string", help: "continue the run with this id (its settings come from its config.json; only --epochs may change)" },
+  resume: { kind: "string", help: "continue the run with this id or folder from its checkpoint (settings from its config.json; only --epochs may change, and --lr after a divergence)" },
+  restart: { kind: "string", help: "start the run with this id or folder over from step 0 with its own settings (its metrics.csv is kept under another name)" },
   progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
 };
 
 export type ParsedFlags = Record<string, string | number | boolean>;
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Parses `--flag value`, `--flag=value` and boolean `--flag` against `specs`. Unknown flags, missing
@@ -99,7 +102,8 @@ export function parseFlags(argv: string[], specs: Record<string, FlagSpec>, comm
       raw = argv[++i];
     }
     if (spec.kind === "number" || spec.kind === "integer") {
-      const value = raw.trim() === "" ? NaN : Number(raw);
+      // Decimal notation only: Number() would also take "0x10", "0b1" and " 16 ".
+      const value = DECIMAL.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(value)) throw new UsageError(`igr ${command}: --${name} must be a number; got "${raw}" (${spec.help})`);
       if (spec.kind === "integer" && !Number.isInteger(value)) throw new UsageError(`igr ${command}: --${name} must be an integer; got "${raw}" (${spec.help})`);
       flags[name] = value;
@@ -133,6 +137,7 @@ export function trainConfigFromFlags(flags: ParsedFlags, runsDir: string): Train
 }
 
 export const ESTIMATOR_FLAGS: Record<string, FlagSpec> = {
+  resume: { kind: "string", help: "continue the estimator run with this id or folder from its checkpoint (settings from its config.json; only --epochs may change)" },
   estimator: { kind: "string", help: "gradient estimator for the discrete latents", valid: ESTIMATOR_NAMES },
   arch: { kind: "string", help: "encoder/decoder architecture", valid: ARCHITECTURES },
   samples: { kind: "integer", help: "estimator and decoder draws per example S (default 1; Table 3: 4)" },
@@ -163,7 +168,16 @@ export const EVAL_FLAGS: Record<string, FlagSpec> = {
 
 export const SWEEP_FLAGS: Record<string, FlagSpec> = {
   jobs: { kind: "integer", help: "runs at once, one process each (default 2: one per core)" },
-  "print-commands": { kind: "boolean", help: "print one `igr train` line per run and exit (for SLURM arrays etc.)" },
+  "print-commands": { kind: "boolean", help: "print one `igr train` line per run and exit" },
+  "dry-run": { kind: "boolean", help: "print what each run would do (or, with --slurm, the job script) and the estimated CPU-hours; start nothing" },
+  slurm: { kind: "boolean", help: "submit one SLURM array job, one task per run (sbatch must be on the PATH)" },
+  partition: { kind: "string", help: "--slurm: the partition" },
+  time: { kind: "string", help: "--slurm: time limit per task (H:MM:SS); a task near it checkpoints and requeues itself" },
+  "cpus-per-task": { kind: "integer", help: "--slurm: CPUs per task (default 1)" },
+  mem: { kind: "string", help: "--slurm: memory per task (e.g. 4G)" },
+  "signal-margin": { kind: "integer", help: "--slurm: seconds before the time limit at which a task checkpoints (default 120)" },
+  task: { kind: "integer", help: "run (start, resume or skip) only run <i> of the grid, in this process (what each SLURM task does)" },
+  progress: { kind: "string", help: "progress display of --task", valid: ["auto", "terminal", "lines", "none"] },
   "runs-dir": { kind: "string", help: "where run folders go (default data/runs)" },
 };
 
@@ -181,36 +195,45 @@ function flagHelp(specs: Record<string, FlagSpec>): string {
   return rows.map(([flag, help]) => flag.padEnd(width) + help).join("\n");
 }
 
+const COMMAND_HELP: Record<string, { synopsis: string[]; about: string; flags: Record<string, FlagSpec> }> = {
+  train: {
+    synopsis: ["igr train --model <m> --dataset <d> --arch <a> [--tau <t>] [flags]", "igr train --resume <run-id | run-folder> [--epochs N] [--lr L]", "igr train --restart <run-id | run-folder>"],
+    about: "train the categorical VAE; a stop signal (Ctrl-C, SIGTERM, SIGUSR1) writes a checkpoint and exits 130/143/138; continue with --resume",
+    flags: TRAIN_FLAGS,
+  },
+  eval: { synopsis: ["igr eval <run-id | run-folder> [flags]"], about: "evaluate a trained run; writes eval.json in the run folder and adds it to summary.json", flags: EVAL_FLAGS },
+  sweep: {
+    synopsis: ["igr sweep <grid.json> [--jobs 2] [--dry-run] [--print-commands]", "igr sweep <grid.json> --slurm [--partition P] [--time H:MM:SS] [--cpus-per-task N] [--mem M] [--dry-run]", "igr sweep status <grid.json>"],
+    about: 'run every run of a grid ({"model": ["igr-i", "gs"], "tau": [0.1, 0.5], "seed": [1, 2], "dataset": "mnist", "arch": "linear"}); completed and running runs are skipped, interrupted ones resumed, so a sweep can be run again',
+    flags: SWEEP_FLAGS,
+  },
+  table: { synopsis: ["igr table [--runs-dir dir] [--out prefix]"], about: "one row per VAE run record, as CSV and Markdown", flags: TABLE_FLAGS },
+  estimator: { synopsis: ["igr estimator --estimator <e> --arch <a> [flags]", "igr estimator --resume <run-id | run-folder> [--epochs N]"], about: "MNIST VAE trained with RELAX or the unordered-set estimator (appendix Tables 2-3)", flags: ESTIMATOR_FLAGS },
+};
+
+export const COMMANDS = Object.keys(COMMAND_HELP);
+
+/** The help of one command. */
+export function commandUsage(command: string): string {
+  const h = COMMAND_HELP[command];
+  return `usage:\n${h.synopsis.map((l) => "  " + l).join("\n")}\n\n${h.about}\n\nflags:\n${flagHelp(h.flags)}\n`;
+}
+
 export function usage(): string {
   return `igr: train and evaluate the categorical VAE of the IGR paper (igr-ts)
 
 usage:
-  igr train --model <m> --dataset <d> --arch <a> [--tau <t>] [flags]
-  igr train --resume <run-id> [--epochs N]
-  igr eval <run-id | run-folder> [flags]
-  igr sweep <grid.json> [--jobs 2] [--print-commands]
-  igr table [--runs-dir dir] [--out prefix]
-  igr estimator --estimator <e> --arch <a> [flags]
-  igr --help
+${Object.values(COMMAND_HELP).flatMap((h) => h.synopsis).map((l) => "  " + l).join("\n")}
+  igr <command> --help
+  igr --version
 
 example:
   igr train --model igr-i --dataset mnist --arch nonlinear --epochs 300 --tau 0.1 --seed 1
 
-train flags:
-${flagHelp(TRAIN_FLAGS)}
-
-eval flags (writes eval.json in the run folder and adds it to summary.json):
-${flagHelp(EVAL_FLAGS)}
-
-sweep flags (grid.json: {"model": ["igr-i", "gs"], "tau": [0.1, 0.5], "seed": [1, 2], "dataset": "mnist", "arch": "linear"}):
-${flagHelp(SWEEP_FLAGS)}
-
-table flags:
-${flagHelp(TABLE_FLAGS)}
-
-estimator flags (MNIST VAE trained with RELAX or the unordered-set estimator, appendix Tables 2-3):
-${flagHelp(ESTIMATOR_FLAGS)}
+exit codes: 0 done, 1 failed (e.g. a checkpoint that could not be written), 2 bad usage or refused
+(nothing was done), 3 training diverged, 130/143/138 stopped by SIGINT/SIGTERM/SIGUSR1 with a checkpoint.
 
 Ctrl-C during training writes a checkpoint and exits; continue with igr train --resume <run-id>.
+Run igr <command> --help for that command's flags.
 `;
 }

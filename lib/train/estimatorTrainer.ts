@@ -67,6 +67,8 @@ export function estimatorBudget(c: EstimatorTrainConfig, data: EstimatorData): s
 
 export interface EstimatorTrainOptions {
   data?: EstimatorData;
+  /** Continue the run from its checkpoint (refused when it has none). */
+  resume?: boolean;
   progress?: ProgressMode;
   onEpoch?: (row: ExperimentRow) => void;
   checkpoint?: boolean;
@@ -105,5 +107,6 @@ export async function trainWithEstimator(config: EstimatorTrainConfig, options: 
     ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
     ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
     ...(options.keepModel !== undefined ? { keepModel: options.keepModel } : {}),
+    ...(options.resume ? { resume: true } : {}),
   });
 }

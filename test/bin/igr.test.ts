@@ -83,5 +83,5 @@ test("igr sweep --print-commands prints one train line per run", () => {
   assert.equal(result.status, 0, result.stderr);
   const lines = result.stdout.trim().split("\n");
   assert.equal(lines.length, 4);
-  assert.equal(lines[3], "npx tsx bin/igr.ts train --model gs --dataset mnist --arch linear --seed 2");
+  assert.equal(lines[3], `npx igr train --model gs --dataset mnist --arch linear --seed 2 --runs-dir ${dir}`);
 });
