@@ -166,7 +166,6 @@ function submitToSlurm(runs: GridRun[], gridFile: string, runsDir: string, flags
   const jobId = result.stdout.trim().split(";")[0];
   console.log(`submitted job ${jobId}: ${runs.length} tasks (script ${file}, logs ${folder}/task-<i>.log)`);
   console.log(`follow it with: igr sweep status ${gridFile}${flags["runs-dir"] ? ` --runs-dir ${runsDir}` : ""}`);
-  console.log(jobId);
   return 0;
 }
 
