@@ -101,3 +101,20 @@ test("small refusals: a missing table folder is not created; --tau 0x10; igr <co
   const version = igr(["--version"]);
   assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
 });
+
+test("a read-only runs folder is named in the refusal", (t) => {
+  const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), "igr-ro-"));
+  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint], { encoding: "utf8" });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a read-only tmpfs here (${(mount.stderr || mount.error?.message || "").trim()})`);
+    return;
+  }
+  try {
+    const result = igr(["train", ...TINY, "--runs-dir", path.join(mountPoint, "runs")]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, new RegExp(`cannot write run records under .*runs: ${mountPoint} is on a read-only file system \\(EROFS\\)`));
+  } finally {
+    spawnSync("umount", [mountPoint]);
+    fs.rmSync(mountPoint, { recursive: true, force: true });
+  }
+});
