@@ -18,7 +18,7 @@ import {
   trainConfig,
   trainWithEstimator,
   TrainingDivergedError,
-  TrainingStoppedError,
+  ExperimentDivergedError,
   writeJsonAtomic,
   type ProgressMode,
   CheckpointWriteError,
@@ -96,7 +96,7 @@ function trainingFailure(err: unknown, command: string): number {
     console.error(`igr ${command}: ${err.message}`);
     return 2;
   }
-  if (err instanceof TrainingDivergedError || err instanceof TrainingStoppedError) {
+  if (err instanceof TrainingDivergedError || err instanceof ExperimentDivergedError) {
     console.error(err.message);
     return 3;
   }

@@ -15,10 +15,11 @@ import { integerAtLeast } from "../core/validate";
 import type { Dataset } from "../data/dataset";
 import type { NamedVariable } from "../models/vae";
 import { Adam } from "./adam";
-import { CheckpointFs, readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
+import { CheckpointFs, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { ProgressMode, ProgressReporter } from "./progress";
 import { CHECKPOINT_FILE, readJson, writeJsonAtomic } from "./runRecord";
 import { RunSession } from "./runSession";
+import { checkpointTensors, median, restoreTraining } from "./trainingState";
 import type { StopSignal } from "./stopSignals";
 
 /** Adam whose learning rate may change between steps (for the SOP's inverse-time decay). */
@@ -167,13 +168,6 @@ function hashOf(config: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify(hashed)).digest("hex").slice(0, 16);
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Checks a resume request before anything is written (nothing is changed when it is refused). */
 function checkResume(dir: string, hash: string, withCheckpoint: boolean): void {
   const configFile = path.join(dir, "config.json");
@@ -233,11 +227,8 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
 
   if (options.resume) {
     const loaded = readCheckpoint<ExperimentState>(checkpointFile, hash);
-    restoreVariables(checkpointFile, loaded.values, named);
-    restoreVariables(checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/m/${name}`, variable: adam.firstMoments[i] })));
-    restoreVariables(checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/v/${name}`, variable: adam.secondMoments[i] })));
+    restoreTraining(checkpointFile, loaded, named, adam);
     state = loaded.header.state;
-    adam.step = state.adamStep;
     checkpointStep = state.step;
     // Rows past the checkpoint (a kill between a row and the next checkpoint) are redone.
     if (fs.existsSync(metricsFile)) {
@@ -279,11 +270,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
   };
   const saveCheckpoint = () => {
     if (!withCheckpoint) return;
-    writeCheckpoint(checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, [
-      ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
-      ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
-      ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
-    ], options.checkpointFs);
+    writeCheckpoint(checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, checkpointTensors(named, adam), options.checkpointFs);
     checkpointStep = state.step;
   };
   const finish = (status: ExperimentSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentResult<M> => {
@@ -321,7 +308,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss is ${loss} at step ${state.step} (epoch ${epoch + 1})`;
           finish("diverged", { message });
-          throw new TrainingStoppedError(message);
+          throw new ExperimentDivergedError(message);
         }
         stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
         state.step++;
@@ -357,7 +344,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     }
     if (options.finalEvaluate) final = options.finalEvaluate(model);
   } catch (err) {
-    if (err instanceof TrainingStoppedError) throw err;
+    if (err instanceof ExperimentDivergedError) throw err;
     const message = (err as Error).message;
     try {
       finish("failed", { message });
@@ -370,10 +357,10 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
 }
 
 /** A run that stopped on a non-finite loss (its summary says "diverged"). */
-export class TrainingStoppedError extends Error {
+export class ExperimentDivergedError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "TrainingStoppedError";
+    this.name = "ExperimentDivergedError";
   }
 }
 

@@ -12,7 +12,7 @@ export { train, loadTrainData, evaluateEpoch, TrainingDivergedError, ResumeRefus
 export { loadRun, resolveRun, type LoadedRun } from "./loadRun";
 export { expandGrid, type GridSpec } from "./sweep";
 export { collectRuns, markdownTable, type RunTableRow } from "./table";
-export { runExperiment, readExperimentRun, TrainingStoppedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentSummary, type ExperimentRow, type ExperimentModel } from "./experimentRun";
+export { runExperiment, readExperimentRun, ExperimentDivergedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentSummary, type ExperimentRow, type ExperimentModel } from "./experimentRun";
 export { sopTrainConfig, sopModelConfig, trainSop, loadSopData, sopBudget, SOP_TRAIN_DEFAULTS, type SopTrainConfig, type SopTrainOptions } from "./sopTrainer";
 export { mixtureTrainConfig, mixtureModelConfig, trainMixture, loadMixtureData, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
 export { trainWithEstimator, estimatorTrainConfig, loadEstimatorData, estimatorBudget, ESTIMATOR_TRAIN_DEFAULTS } from "./estimatorTrainer";

@@ -16,11 +16,12 @@ import { stepSeed } from "../models/noise";
 import { CategoricalVAE } from "../models/vae";
 import { Adam } from "./adam";
 import * as fs from "node:fs";
-import { CheckpointFs, readCheckpoint, restoreVariables, writeCheckpoint } from "./checkpoint";
+import { CheckpointFs, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { configHash, toModelConfig, TrainConfig } from "./config";
 import { ProgressMode, ProgressReporter } from "./progress";
 import { MetricRow, RunRecord, RunStatus, RunSummary } from "./runRecord";
 import { RunSession } from "./runSession";
+import { checkpointTensors, median, restoreTraining } from "./trainingState";
 import type { StopSignal } from "./stopSignals";
 
 /** What a checkpoint's header stores besides the tensors. */
@@ -113,22 +114,6 @@ export async function loadTrainData(config: TrainConfig): Promise<TrainData> {
   return { train, validation, test };
 }
 
-function namedTensors(model: CategoricalVAE, adam: Adam): Array<{ name: string; tensor: tf.Tensor }> {
-  const named = model.namedVariables();
-  return [
-    ...named.map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor })),
-    ...named.map(({ name }, i) => ({ name: `adam/m/${name}`, tensor: adam.firstMoments[i] as tf.Tensor })),
-    ...named.map(({ name }, i) => ({ name: `adam/v/${name}`, tensor: adam.secondMoments[i] as tf.Tensor })),
-  ];
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** The metrics of one epoch (evaluation noise from (seed, epoch), so a resumed run gets the same numbers). */
 export function evaluateEpoch(model: CategoricalVAE, data: TrainData, config: TrainConfig, epoch: number, state: TrainerState): Omit<MetricRow, "elapsed_s"> {
   const seed = mixSeeds(config.seed, 17, epoch);
@@ -207,12 +192,8 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
   let metrics: MetricRow[] = [];
 
   if (loaded) {
-    const named = model.namedVariables();
-    restoreVariables(record.checkpointFile, loaded.values, named);
-    restoreVariables(record.checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/m/${name}`, variable: adam.firstMoments[i] })));
-    restoreVariables(record.checkpointFile, loaded.values, named.map(({ name }, i) => ({ name: `adam/v/${name}`, variable: adam.secondMoments[i] })));
+    restoreTraining(record.checkpointFile, loaded, model.namedVariables(), adam);
     state = loaded.header.state;
-    adam.step = state.adamStep;
     lastCheckpoint = record.checkpointFile;
     checkpointStep = state.step;
     // Rows written after this checkpoint (a kill between a row and the next checkpoint) are redone.
@@ -267,7 +248,7 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
   };
   // Every checkpoint is followed by a summary, so after a kill the record names the step to resume from.
   const saveCheckpoint = () => {
-    writeCheckpoint(record.checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, namedTensors(model, adam), options.checkpointFs);
+    writeCheckpoint(record.checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, checkpointTensors(model.namedVariables(), adam), options.checkpointFs);
     lastCheckpoint = record.checkpointFile;
     checkpointStep = state.step;
     summary("running");
@@ -336,7 +317,7 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
         options.onStep?.(state.step, loss);
         progress.update(line());
         if (options.killAfterSteps !== undefined && stepsThisSession >= options.killAfterSteps) {
-          // Simulated kill: nothing more is written, and the lock is left behind as a killed process leaves it.
+          // Simulated kill: nothing more is written (the lock is released; a real kill leaves a stale one).
           dispose();
           return { status: "interrupted", runId: record.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics, stoppedBy: null };
         }
