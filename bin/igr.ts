@@ -23,6 +23,7 @@ import {
   type ProgressMode,
   CheckpointWriteError,
   ResumeRefusedError,
+  RunLock,
   RunLockedError,
   RunRecord,
   readJson,
@@ -113,6 +114,23 @@ async function commandEval(argv: string[]): Promise<number> {
   const runsDir = runsDirOf(flags);
   await initBackend();
   const loaded = loadRun(positional[0], runsDir);
+  // eval writes eval.json and summary.json: it is a writer of the run like a trainer.
+  let lock: RunLock;
+  try {
+    lock = RunLock.acquire(loaded.record.dir);
+  } catch (err) {
+    loaded.model.dispose();
+    if (err instanceof RunLockedError) throw new UsageError(`igr eval: ${err.message}`);
+    throw err;
+  }
+  try {
+    return await evaluateRun(loaded, flags);
+  } finally {
+    lock.release();
+  }
+}
+
+async function evaluateRun(loaded: ReturnType<typeof loadRun>, flags: ParsedFlags): Promise<number> {
   const c = loaded.config;
   const common = { binarize: c.binarize, seed: c.seed, ...(c.validationSize !== null ? { validationSize: c.validationSize } : {}) };
   const trainData = await loadDataset(c.dataset, { ...common, split: "train", ...(c.limit !== null ? { limit: c.limit } : {}) });

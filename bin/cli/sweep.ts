@@ -188,7 +188,7 @@ function status(runs: GridRun[]): number {
   for (const row of rows) console.log(row);
   const order = ["done", "running", "interrupted", "killed", "failed", "diverged", "missing"];
   console.log(`${runs.length} runs: ${order.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(", ")}`);
-  if (remainingMs > 0 || unknown > 0) console.log(`remaining: ${hours(remainingMs / 3.6e6)} CPU-hours at the measured step times${unknown > 0 ? ` (+ ${unknown} runs not started, no step time yet)` : ""}`);
+  if (remainingMs > 0 || unknown > 0) console.log(`remaining: ${hours(remainingMs / 3.6e6)} CPU-hours at the measured step times${unknown > 0 ? ` (+ ${unknown} run${unknown === 1 ? "" : "s"} not started, no step time yet)` : ""}`);
   return 0;
 }
 
