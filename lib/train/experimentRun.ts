@@ -1,9 +1,9 @@
 // A small training loop for the appendix-§5 experiments (structured output prediction, mixture VAE,
 // estimator-trained VAE) that writes the same run folder as the VAE trainer: data/runs/<id>/config.json,
 // metrics.csv (the experiment's own columns), summary.json and a checkpoint (weights, Adam moments and
-// the loop's counters) at the end of each epoch and when a stop signal arrives. Like the VAE trainer it
-// runs inside a RunSession (runSession.ts): one writer per run, a clean stop on SIGINT/SIGTERM/SIGUSR1,
-// checkpoints that cannot be half-written; `resume` continues from the checkpoint bit-identically.
+// the loop's counters) at the end of each epoch and when a stop signal arrives. It runs the same loop
+// as the VAE trainer (loop.ts) inside a RunSession (runSession.ts): one writer per run, a clean stop on
+// SIGINT/SIGTERM/SIGUSR1, checkpoints that cannot be half-written; `resume` continues bit-identically.
 //
 // Determinism as in trainer.ts: the noise of step t comes from (seed, t), the order of epoch e from
 // (seed, e), the evaluation noise from (seed, epoch).
@@ -20,6 +20,7 @@ import { ProgressMode, ProgressReporter } from "./progress";
 import { CHECKPOINT_FILE, readJson, writeJsonAtomic } from "./runRecord";
 import { RunSession } from "./runSession";
 import { checkpointTensors, median, restoreTraining } from "./trainingState";
+import { LoopState, trainingLoop } from "./loop";
 import type { StopSignal } from "./stopSignals";
 
 /** Adam whose learning rate may change between steps (for the SOP's inverse-time decay). */
@@ -104,15 +105,11 @@ export interface ExperimentSummary {
   updatedAt: string;
 }
 
-/** What an experiment checkpoint's header stores besides the tensors. */
-interface ExperimentState {
-  step: number;
-  epochsCompleted: number;
-  /** Float64 running sum and count of the current epoch's training losses. */
-  lossSum: number;
-  lossCount: number;
+/** What an experiment checkpoint's header stores besides the tensors: the loop's counters and these. */
+interface ExperimentState extends LoopState {
   seed: number;
   adamStep: number;
+  /** Wall seconds spent training before this session. */
   elapsedBefore: number;
 }
 
@@ -221,7 +218,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
   const progress = new ProgressReporter(options.progress ?? "auto");
   const start = Date.now();
   const stepTimes: number[] = [];
-  let state: ExperimentState = { step: 0, epochsCompleted: 0, lossSum: 0, lossCount: 0, seed: config.seed, adamStep: 0, elapsedBefore: 0 };
+  let state: ExperimentState = { step: 0, epoch: 0, batchInEpoch: 0, completedEpochs: 0, epochLossSum: 0, epochLossCount: 0, seed: config.seed, adamStep: 0, elapsedBefore: 0 };
   let checkpointStep: number | null = null;
   let final: Record<string, unknown> | null = null;
 
@@ -232,7 +229,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     checkpointStep = state.step;
     // Rows past the checkpoint (a kill between a row and the next checkpoint) are redone.
     if (fs.existsSync(metricsFile)) {
-      const rows = readExperimentRun(dir).metrics.filter((r) => r.epoch <= state.epochsCompleted);
+      const rows = readExperimentRun(dir).metrics.filter((r) => r.epoch <= state.completedEpochs);
       if (rows.length > 0) {
         columns = Object.keys(rows[0]);
         writeMetricsFile(metricsFile, columns, rows);
@@ -252,7 +249,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
       configHash: hash,
       step: state.step,
       totalSteps,
-      epochsCompleted: state.epochsCompleted,
+      epochsCompleted: state.completedEpochs,
       epochs: config.epochs,
       backend: tf.getBackend(),
       msPerStep: median(stepTimes),
@@ -282,7 +279,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     if (!keep) model.dispose();
     return { status, dir, metrics, summary: s, model: keep ? model : null, stoppedBy: extra.stoppedBy ?? null };
   };
-  const line = (epoch: number) => ({ step: state.step, totalSteps, epoch, epochs: config.epochs, runningLoss: state.lossSum / Math.max(1, state.lossCount), elapsed: (Date.now() - start) / 1000, stepsThisSession: state.step });
+  const line = () => ({ step: state.step, totalSteps, epoch: state.epoch, epochs: config.epochs, runningLoss: state.epochLossSum / Math.max(1, state.epochLossCount), elapsed: (Date.now() - start) / 1000, stepsThisSession: state.step });
 
   const batchGradients = (x: tf.Tensor2D, at: number): { loss: number; grads: tf.Tensor[] } => {
     if (options.gradients) return options.gradients(model, x, at);
@@ -292,17 +289,24 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     return { loss, grads: variables.map((v) => grads[v.name]) };
   };
 
+  // Every checkpoint is followed by a summary, so after a kill the record names the step to resume from.
+  const saveAndRecord = () => {
+    saveCheckpoint();
+    summary("running");
+  };
   summary("running");
   try {
-    while (state.step < totalSteps) {
-      const epoch = Math.floor(state.step / stepsPerEpoch);
-      const skip = state.step - epoch * stepsPerEpoch;
-      let batchIndex = 0;
-      for (const batch of train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
-        if (batchIndex++ < skip) continue;
-        const t0 = process.hrtime.bigint();
+    const end = await trainingLoop({
+      session,
+      state,
+      stepsPerEpoch,
+      totalSteps,
+      stepTimes,
+      checkpointEvery: 0,
+      batches: (epoch) => train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch }),
+      step: (x, epoch) => {
         adam.setLearningRate(options.learningRate(state.step));
-        const { loss, grads } = batchGradients(batch.x, state.step);
+        const { loss, grads } = batchGradients(x, state.step);
         if (Number.isFinite(loss)) adam.apply(grads);
         tf.dispose(grads);
         if (!Number.isFinite(loss)) {
@@ -310,22 +314,14 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
           finish("diverged", { message });
           throw new ExperimentDivergedError(message);
         }
-        stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        state.step++;
-        state.lossSum += loss;
-        state.lossCount++;
-        progress.update(line(epoch));
-        const signal = await session.stepBoundary();
-        if (signal) {
-          saveCheckpoint();
-          progress.message(`${signal}: stopped at step ${state.step}${withCheckpoint ? `; checkpoint ${checkpointFile}` : " (no checkpoint: checkpoints are off)"}`);
-          return finish("interrupted", { message: `stopped by ${signal} at step ${state.step}`, stoppedBy: signal });
-        }
-      }
-      state.epochsCompleted = epoch + 1;
-      if (state.epochsCompleted % evalEvery === 0 || state.epochsCompleted === config.epochs) {
-        progress.update(line(epoch), true);
-        const row: ExperimentRow = { epoch: state.epochsCompleted, step: state.step, learning_rate: adam.learningRate, train_loss: state.lossSum / state.lossCount, ...options.evaluate(model, epoch), elapsed_s: elapsed() };
+        return loss;
+      },
+      afterStep: () => progress.update(line()),
+      saveCheckpoint: saveAndRecord,
+      endOfEpoch: (epoch) => {
+        if (state.completedEpochs % evalEvery !== 0 && state.completedEpochs !== config.epochs) return;
+        progress.update(line(), true);
+        const row: ExperimentRow = { epoch: state.completedEpochs, step: state.step, learning_rate: adam.learningRate, train_loss: state.epochLossSum / state.epochLossCount, ...options.evaluate(model, epoch), elapsed_s: elapsed() };
         if (columns === null) {
           columns = Object.keys(row);
           writeMetricsFile(metricsFile, columns, []);
@@ -333,14 +329,12 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
         fs.appendFileSync(metricsFile, formatRow(columns, row) + "\n");
         metrics.push(row);
         options.onEpoch?.(row);
-        progress.message(`epoch ${state.epochsCompleted}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
-      }
-      state.lossSum = 0;
-      state.lossCount = 0;
-      saveCheckpoint();
-      summary("running");
-      const signal = await session.stepBoundary();
-      if (signal) return finish("interrupted", { message: `stopped by ${signal} after epoch ${state.epochsCompleted}`, stoppedBy: signal });
+        progress.message(`epoch ${state.completedEpochs}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
+      },
+    });
+    if (end.kind === "stopped") {
+      progress.message(`${end.signal}: stopped ${end.where} at step ${state.step}${withCheckpoint ? `; checkpoint ${checkpointFile}` : " (no checkpoint: checkpoints are off)"}`);
+      return finish("interrupted", { message: `stopped by ${end.signal} at step ${state.step}`, stoppedBy: end.signal });
     }
     if (options.finalEvaluate) final = options.finalEvaluate(model);
   } catch (err) {

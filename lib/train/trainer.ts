@@ -1,6 +1,6 @@
-// The training loop: Adam on the relaxed objective, fixed τ, per-epoch metrics, checkpoints,
-// exact resume, NaN/Inf detection, and what runSession.ts gives every loop: one writer per run, a
-// clean stop on SIGINT/SIGTERM/SIGUSR1, checkpoints that cannot be half-written.
+// The VAE trainer: Adam on the relaxed objective, fixed τ, per-epoch metrics, exact resume, NaN/Inf
+// detection. The loop itself is the shared one (loop.ts), run inside a RunSession (runSession.ts): one
+// writer per run, a clean stop on SIGINT/SIGTERM/SIGUSR1, checkpoints that cannot be half-written.
 //
 // Determinism (what makes resume bit-identical): the noise of step t is a function of (seed, t)
 // (models/noise.ts), the order of epoch e is a function of (seed, e) (Dataset.batches), evaluation
@@ -22,19 +22,13 @@ import { ProgressMode, ProgressReporter } from "./progress";
 import { MetricRow, RunRecord, RunStatus, RunSummary } from "./runRecord";
 import { RunSession } from "./runSession";
 import { checkpointTensors, median, restoreTraining } from "./trainingState";
+import { LoopEnd, LoopState, trainingLoop } from "./loop";
 import type { StopSignal } from "./stopSignals";
 
-/** What a checkpoint's header stores besides the tensors. */
-export interface TrainerState {
-  step: number;
-  epoch: number;
-  batchInEpoch: number;
-  completedEpochs: number;
+/** What a checkpoint's header stores besides the tensors: the loop's counters and these. */
+export interface TrainerState extends LoopState {
   seed: number;
   adamStep: number;
-  /** Float64 running sum and count of the current epoch's training losses. */
-  epochLossSum: number;
-  epochLossCount: number;
   /** Wall seconds spent training before this session. */
   elapsedBefore: number;
 }
@@ -273,29 +267,23 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
     dispose();
     return { status, runId: record.runId, dir: record.dir, step: state.step, summary: s, metrics, stoppedBy: extra.stoppedBy ?? null };
   };
-  const stopped = (signal: StopSignal, where: string): TrainResult => {
-    progress.message(`${signal}: stopped ${where} at step ${state.step}; checkpoint ${record.checkpointFile}; continue with: igr train --resume ${record.dir}`);
-    return finish("interrupted", { message: `stopped by ${signal} at step ${state.step}`, stoppedBy: signal });
-  };
 
   summary("running");
   const variables = model.variables;
   const S = config.samples;
+  let end: LoopEnd;
   try {
-    while (state.step < totalSteps) {
-      const epoch = Math.floor(state.step / stepsPerEpoch);
-      const skip = state.step - epoch * stepsPerEpoch;
-      state.epoch = epoch;
-      let batchIndex = 0;
-      for (const batch of data.train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch })) {
-        if (batchIndex < skip) {
-          batchIndex++;
-          continue;
-        }
-        const t0 = process.hrtime.bigint();
-        const B = batch.x.shape[0];
-        const noise = model.noise(S * B, stepSeed(config.seed, state.step));
-        const { value, grads } = tf.variableGrads(() => model.loss(batch.x, noise), variables);
+    end = await trainingLoop({
+      session,
+      state,
+      stepsPerEpoch,
+      totalSteps,
+      stepTimes,
+      checkpointEvery: config.checkpointEvery,
+      batches: (epoch) => data.train.batches({ batchSize: config.batchSize, shuffle: true, seed: config.seed, epoch }),
+      step: (x, epoch, batchIndex) => {
+        const noise = model.noise(S * x.shape[0], stepSeed(config.seed, state.step));
+        const { value, grads } = tf.variableGrads(() => model.loss(x, noise), variables);
         const loss = value.dataSync()[0];
         if (Number.isFinite(loss)) adam.apply(grads);
         value.dispose();
@@ -306,32 +294,17 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
           finish("diverged", { message: error.message });
           throw error;
         }
-        stepTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (stepTimes.length > 2000) stepTimes.splice(0, 1000);
-        state.step++;
-        state.batchInEpoch = batchIndex + 1;
-        state.epochLossSum += loss;
-        state.epochLossCount++;
+        return loss;
+      },
+      afterStep: (loss) => {
         stepsThisSession++;
-        batchIndex++;
         options.onStep?.(state.step, loss);
         progress.update(line());
-        if (options.killAfterSteps !== undefined && stepsThisSession >= options.killAfterSteps) {
-          // Simulated kill: nothing more is written (the lock is released; a real kill leaves a stale one).
-          dispose();
-          return { status: "interrupted", runId: record.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics, stoppedBy: null };
-        }
-        const signal = await session.stepBoundary();
-        if (signal) {
-          saveCheckpoint();
-          return stopped(signal, "mid-epoch");
-        }
-        if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step % stepsPerEpoch !== 0) saveCheckpoint();
-      }
-      // End of the epoch.
-      state.completedEpochs = epoch + 1;
-      state.batchInEpoch = 0;
-      if ((epoch + 1) % config.evalEvery === 0 || epoch + 1 === config.epochs) {
+        return options.killAfterSteps !== undefined && stepsThisSession >= options.killAfterSteps;
+      },
+      saveCheckpoint,
+      endOfEpoch: (epoch) => {
+        if ((epoch + 1) % config.evalEvery !== 0 && epoch + 1 !== config.epochs) return;
         progress.update(line(), true);
         const row: MetricRow = { ...evaluateEpoch(model, data, config, epoch, state), elapsed_s: elapsed() };
         metrics.push(row);
@@ -341,13 +314,8 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
           `epoch ${epoch + 1}: train loss ${row.train_loss.toFixed(3)}, discretized ELBO train ${row.train_discretized_elbo.toFixed(3)}` +
             `, validation ${Number.isFinite(row.validation_discretized_elbo) ? row.validation_discretized_elbo.toFixed(3) : "-"}, test ${row.test_discretized_elbo.toFixed(3)}`,
         );
-      }
-      state.epochLossSum = 0;
-      state.epochLossCount = 0;
-      saveCheckpoint();
-      const signal = await session.stepBoundary();
-      if (signal) return stopped(signal, `after epoch ${epoch + 1}`);
-    }
+      },
+    });
   } catch (err) {
     if (err instanceof TrainingDivergedError) throw err;
     // A record or checkpoint that could not be written (a full disk): the run is marked failed with
@@ -361,6 +329,15 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
       throw new Error(`${message} (and the failure could not be recorded in ${record.summaryFile}: ${(second as Error).message})`);
     }
     throw err;
+  }
+  if (end.kind === "abandoned") {
+    // Simulated kill (tests): nothing more is written (the lock is released; a real kill leaves a stale one).
+    dispose();
+    return { status: "interrupted", runId: record.runId, dir: record.dir, step: state.step, summary: record.readSummary()!, metrics, stoppedBy: null };
+  }
+  if (end.kind === "stopped") {
+    progress.message(`${end.signal}: stopped ${end.where} at step ${state.step}; checkpoint ${record.checkpointFile}; continue with: igr train --resume ${record.dir}`);
+    return finish("interrupted", { message: `stopped by ${end.signal} at step ${state.step}`, stoppedBy: end.signal });
   }
   return finish("completed");
 }
