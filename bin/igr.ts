@@ -28,8 +28,9 @@ import {
   RunRecord,
   readJson,
 } from "../lib/index";
-import { COMMANDS, commandUsage, ESTIMATOR_FLAGS, EVAL_FLAGS, parseFlags, ParsedFlags, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
+import { COMMANDS, commandUsage, ESTIMATOR_FLAGS, EVAL_FLAGS, MIXTURE_FLAGS, SOP_FLAGS, parseFlags, ParsedFlags, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
 import { commandSweep } from "./cli/sweep";
+import { runSopOrMixture } from "./cli/experiments";
 
 function runsDirOf(flags: ParsedFlags): string {
   return typeof flags["runs-dir"] === "string" ? path.resolve(flags["runs-dir"] as string) : projectPath("data", "runs");
@@ -250,6 +251,26 @@ async function commandEstimator(argv: string[]): Promise<number> {
   }
 }
 
+async function commandExperiment(command: "sop" | "mixture", argv: string[]): Promise<number> {
+  const { flags, positional } = parseFlags(argv, command === "sop" ? SOP_FLAGS : MIXTURE_FLAGS, command);
+  if (positional.length > 0) throw new UsageError(`igr ${command}: unexpected argument "${positional[0]}" (flags start with --)`);
+  const runsDir = runsDirOf(flags);
+  checkWritable(runsDir);
+  await initBackend();
+  try {
+    const { result, runId } = await runSopOrMixture(command, flags, runsDir, (run) => runFolder(run, runsDir));
+    console.log(`${result.status}${result.stoppedBy ? ` (${result.stoppedBy})` : ""}: run ${runId} at step ${result.summary.step} -> ${result.dir}`);
+    if (result.status === "completed") console.log(JSON.stringify(result.summary.final));
+    return exitCodeFor(result);
+  } catch (err) {
+    if (err instanceof Error && /^cannot resume run/.test(err.message)) {
+      console.error(`igr ${command}: ${err.message}`);
+      return 2;
+    }
+    return trainingFailure(err, command);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--version" || command === "-v") {
@@ -270,6 +291,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "sweep") return await commandSweep(rest, runsDirOf, commandTrain);
     if (command === "table") return await commandTable(rest);
     if (command === "estimator") return await commandEstimator(rest);
+    if (command === "sop" || command === "mixture") return await commandExperiment(command, rest);
     throw new UsageError(`igr: unknown command "${command}"; commands are ${COMMANDS.join(", ")} (igr --help)`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -3,6 +3,8 @@ import {
   ARCHITECTURES,
   ESTIMATOR_NAMES,
   ESTIMATOR_TRAIN_DEFAULTS,
+  SOP_RELAXATIONS,
+  STICK_FAMILIES,
   DATASET_NAMES,
   KL_ESTIMATORS,
   LATENT_MODELS,
@@ -28,7 +30,7 @@ export class UsageError extends Error {
 
 type Kind = "string" | "number" | "integer" | "boolean";
 
-interface FlagSpec {
+export interface FlagSpec {
   kind: Kind;
   /** TrainConfig field it sets (train flags). */
   field?: keyof TrainConfig;
@@ -155,6 +157,32 @@ export const ESTIMATOR_FLAGS: Record<string, FlagSpec> = {
   progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
 };
 
+const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
+  seed: { kind: "integer", help: "seed of initialisation, data order and noise (default 1)" },
+  epochs: { kind: "integer", help: "epochs (the paper: SOP 100, mixture 300)" },
+  lr: { kind: "number", help: "Adam learning rate (default: the paper's)" },
+  limit: { kind: "integer", help: "use only the first N training images" },
+  "eval-limit": { kind: "integer", help: "test images of the per-epoch metrics (default 1000)" },
+  "final-eval-limit": { kind: "integer", help: "test images of the final numbers (default all)" },
+  "run-id": { kind: "string", help: "run folder name (default: made from the settings)" },
+  "runs-dir": { kind: "string", help: "where run folders go (default data/runs)" },
+  resume: { kind: "string", help: "continue the run with this id or folder from its checkpoint (settings from its config.json; only --epochs may change)" },
+  progress: { kind: "string", help: "progress display", valid: ["auto", "terminal", "lines", "none"] },
+};
+
+export const SOP_FLAGS: Record<string, FlagSpec> = {
+  relaxation: { kind: "string", help: "relaxation of the binary latents", valid: SOP_RELAXATIONS },
+  tau: { kind: "number", help: "temperature > 0 (default 1)" },
+  authors: { kind: "boolean", help: "the authors' sample sigmoid(λ), which ignores the temperature" },
+  ...EXPERIMENT_FLAGS,
+};
+
+export const MIXTURE_FLAGS: Record<string, FlagSpec> = {
+  sticks: { kind: "string", help: "stick-breaking family", valid: STICK_FAMILIES },
+  truncate: { kind: "boolean", help: "adaptive truncation of the sticks (default: on for igr-sb; --truncate=false turns it off)" },
+  ...EXPERIMENT_FLAGS,
+};
+
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
   samples: { kind: "integer", help: "importance samples per test example (default 5000; 0 skips)" },
   "authors-samples": { kind: "integer", help: "samples of the authors' estimator (default 100; 0 skips)" },
@@ -208,6 +236,8 @@ const COMMAND_HELP: Record<string, { synopsis: string[]; about: string; flags: R
     flags: SWEEP_FLAGS,
   },
   table: { synopsis: ["igr table [--runs-dir dir] [--out prefix]"], about: "one row per VAE run record, as CSV and Markdown", flags: TABLE_FLAGS },
+  sop: { synopsis: ["igr sop --relaxation <r> [--tau t] [flags]", "igr sop --resume <run-id | run-folder> [--epochs N]"], about: "structured output prediction on MNIST halves (appendix §5)", flags: SOP_FLAGS },
+  mixture: { synopsis: ["igr mixture --sticks <s> [flags]", "igr mixture --resume <run-id | run-folder> [--epochs N]"], about: "the nonparametric mixture VAE on MNIST (appendix §5)", flags: MIXTURE_FLAGS },
   estimator: { synopsis: ["igr estimator --estimator <e> --arch <a> [flags]", "igr estimator --resume <run-id | run-folder> [--epochs N]"], about: "MNIST VAE trained with RELAX or the unordered-set estimator (appendix Tables 2-3)", flags: ESTIMATOR_FLAGS },
 };
 

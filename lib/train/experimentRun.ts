@@ -1,4 +1,4 @@
-// A small training loop for the appendix-§5 experiments (structured output prediction, mixture VAE,
+// The experiments' side of the one training loop (loop.ts) for the appendix-§5 experiments (structured output prediction, mixture VAE,
 // estimator-trained VAE) that writes the same run folder as the VAE trainer: data/runs/<id>/config.json,
 // metrics.csv (the experiment's own columns), summary.json and a checkpoint (weights, Adam moments and
 // the loop's counters) at the end of each epoch and when a stop signal arrives. It runs the same loop

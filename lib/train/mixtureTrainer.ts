@@ -38,6 +38,8 @@ export function mixtureModelConfig(c: MixtureTrainConfig): MixtureVaeConfig {
 }
 
 export interface MixtureTrainOptions {
+  /** Continue the run from its checkpoint (refused when it has none). */
+  resume?: boolean;
   data?: { train: Dataset; test: Dataset };
   progress?: ProgressMode;
   onEpoch?: (row: ExperimentRow) => void;
@@ -85,5 +87,6 @@ export async function trainMixture(config: MixtureTrainConfig, options: MixtureT
     ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
     ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
     ...(options.keepModel !== undefined ? { keepModel: options.keepModel } : {}),
+    ...(options.resume ? { resume: true } : {}),
   });
 }

@@ -57,6 +57,8 @@ export function sopModelConfig(c: SopTrainConfig): SopConfig {
 }
 
 export interface SopTrainOptions {
+  /** Continue the run from its checkpoint (refused when it has none). */
+  resume?: boolean;
   /** Preloaded data (notebooks, tests); default: MNIST (static binarisation), train limited by `limit`. */
   data?: { train: Dataset; test: Dataset };
   progress?: ProgressMode;
@@ -107,5 +109,6 @@ export async function trainSop(config: SopTrainConfig, options: SopTrainOptions 
     ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
     ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
     ...(options.keepModel !== undefined ? { keepModel: options.keepModel } : {}),
+    ...(options.resume ? { resume: true } : {}),
   });
 }

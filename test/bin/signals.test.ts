@@ -72,3 +72,18 @@ test("Ctrl-C through npm run igr, SIGTERM and SIGUSR1 each checkpoint, record th
     assertSameCheckpoint(fullRecord.checkpointFile, record.checkpointFile);
   }
 });
+
+test("igr sop stopped by SIGTERM resumes to the same numbers as an uninterrupted run", async () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-sop-signal-"));
+  const sop = ["sop", "--relaxation", "igr-i", "--tau", "0.5", "--epochs", "2", "--limit", "300", "--eval-limit", "10", "--final-eval-limit", "10", "--runs-dir", runsDir, "--progress", "lines"];
+  assert.equal(igr([...sop, "--run-id", "full"]).status, 0);
+  const stopped = await stopMidRun(process.execPath, [IGR, ...sop, "--run-id", "stopped"], "SIGTERM", false);
+  assert.equal(stopped.code, 143, stopped.output);
+  const resumed = igr(["sop", "--resume", path.join(runsDir, "stopped"), "--progress", "none"]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const read = (id: string) => ({
+    metrics: fs.readFileSync(path.join(runsDir, id, "metrics.csv"), "utf8").trim().split("\n").map((l) => l.split(",").slice(0, -1).join(",")),
+    final: JSON.parse(fs.readFileSync(path.join(runsDir, id, "summary.json"), "utf8")).final,
+  });
+  assert.deepEqual(read("stopped"), read("full"));
+});
