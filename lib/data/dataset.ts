@@ -137,7 +137,7 @@ async function pools(name: DatasetName, options: LoadOptions, needTest: boolean)
   const source = options.source ?? {};
   if (name === "omniglot") {
     const variant = chooseOmniglotVariant(options.omniglot ?? "auto", source);
-    const key = JSON.stringify([variant, source.dirs ?? null, source.downloadDir ?? null, process.env.IGR_DATA_DIR ?? null]);
+    const key = JSON.stringify([variant, source.dirs ?? null, source.downloadDir ?? null, process.env.IGR_DATA_DIR ?? null, source.expected ?? null]);
     let p = poolCache.get(key);
     if (!p) {
       p = loadOmniglotPools(variant, source);
