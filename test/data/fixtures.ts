@@ -90,6 +90,16 @@ export function viaUpsample(src: ArrayLike<number>): Float64Array {
 
 const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
 /** A 1-bit greyscale PNG (the format of Omniglot's images): `ink[i]` true draws a black pixel. */
 export function pngBytes(ink: ArrayLike<boolean>, width: number, height: number): Buffer {
   const rowBytes = Math.ceil(width / 8);
@@ -99,21 +109,13 @@ export function pngBytes(ink: ArrayLike<boolean>, width: number, height: number)
       if (!ink[y * width + x]) raw[y * (1 + rowBytes) + 1 + (x >> 3)] |= 0x80 >> (x & 7); // 1 = white
     }
   }
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, "latin1");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-    return Buffer.concat([head, data, crc]);
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // greyscale
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+    pngChunk("IHDR", ihdr), pngChunk("IDAT", zlib.deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 /** A ZIP archive laid out like Omniglot's: deflated entries, the "data descriptor" flag set (local
