@@ -19,8 +19,8 @@ export * as training from "./train/index";
 export * as estimators from "./estimators/index";
 export * as notebook from "./notebook/index";
 
-// Unqualified names for the notebooks (cells import { ... } from "./lib/index") and bin/. The notebook
-// kit is for notebooks, so all of it is here; of the other areas, the names those files use.
+// Unqualified names for the notebooks (their cells import from lib/index) and bin/. The notebook kit
+// is for notebooks, so all of it is here; of the other areas, the names those files use.
 // test/index.test.ts fails when a notebook imports a name missing here.
 export * from "./notebook/index";
 export { STEEN_HALF_RANGE_HERMITE_15, fastMatMulActive, integrateAdaptive64, logNdtr64, projectPath } from "./core/index";

@@ -6,6 +6,7 @@ import { CLASS_NAMES, IdxDatasetName, loadIdxSplit } from "./mnist";
 import { chooseOmniglotVariant, loadOmniglotPools, OmniglotVariant } from "./omniglot";
 import type { ExamplePool } from "./pool";
 import { mixSeeds, permutation } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import type { SourceOptions } from "./source";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "omniglot";
@@ -94,7 +95,7 @@ export class Dataset {
       const indices = order.slice(start, Math.min(end, start + batchSize));
       let values = new Float32Array(indices.length * 784);
       for (let k = 0; k < indices.length; k++) values.set(this.images.subarray(indices[k] * 784, indices[k] * 784 + 784), k * 784);
-      if (this.binarize === "dynamic") values = binarizeDynamic(values, mixSeeds(seed, 1, start));
+      if (this.binarize === "dynamic") values = binarizeDynamic(values, mixSeeds(seed, SEED_STREAM.binarize, start));
       const labels = Int32Array.from(indices, (i) => this.labels[i]);
       const batch: Batch = { x: tf.tensor2d(values, [indices.length, 784]), y: tf.tensor1d(labels, "int32"), indices };
       try {
