@@ -21,7 +21,7 @@ import { downloadFile } from "./download";
 import { DataFileError, DataNotFoundError, fixAdvice } from "./errors";
 import { describePlaces, downloadDirFor, SearchPlace, standardPlaces } from "./paths";
 import { decodePng } from "./png";
-import type { ExamplePool } from "./pool";
+import { IMAGE_PIXELS, type ExamplePool } from "./pool";
 import { createProgress, ProgressStream } from "./progress";
 import { permutation } from "../core/prng";
 import { areaResize } from "./resize";
@@ -148,7 +148,7 @@ export function chooseOmniglotVariant(requested: OmniglotVariant | "auto", sourc
   return "full";
 }
 
-const decoded = new Map<string, Float32Array>(); // "archive file|entry name" -> 784 values
+const decoded = new Map<string, Float32Array>(); // "archive file|entry name" -> 28x28 values
 
 function decodeItem(item: Item): Float32Array {
   const key = `${item.archive.file}|${item.entry.name}`;
@@ -227,10 +227,10 @@ export async function loadOmniglotPools(variant: OmniglotVariant, source: Source
     files,
     description: `Omniglot (${variant === "full" ? "official archives" : "small1+small2 subset"}) ${which}: ${list.length} images, 105x105 -> 28x28 area average, strokes = 1`,
     images(indices: Int32Array, progressStream?: ProgressStream): Float32Array {
-      const out = new Float32Array(indices.length * 784);
+      const out = new Float32Array(indices.length * IMAGE_PIXELS);
       const progress = indices.length >= 1000 ? createProgress("decoding Omniglot", indices.length, { stream: progressStream }) : undefined;
       for (let k = 0; k < indices.length; k++) {
-        out.set(decodeItem(list[indices[k]]), k * 784);
+        out.set(decodeItem(list[indices[k]]), k * IMAGE_PIXELS);
         if (progress && k % 100 === 0) progress.update(k);
       }
       progress?.update(indices.length);

@@ -22,6 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
 import { mixSeeds, mulberry32 } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
+import { IMAGE_PIXELS } from "../data/pool";
 import type { Dataset } from "../data/dataset";
 import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { MLP } from "./dense";
@@ -61,7 +62,7 @@ export interface MixtureVaeConfig {
 export const MIXTURE_DEFAULTS: Omit<MixtureVaeConfig, "sticks" | "truncate"> = {
   maxComponents: 20,
   latentSize: 50,
-  inputSize: 784,
+  inputSize: IMAGE_PIXELS,
   encoderHidden: [200, 200, 200],
   decoderHidden: [200, 200],
   threshold: 0.9999,

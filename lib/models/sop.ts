@@ -23,6 +23,7 @@ import { SEED_STREAM } from "../core/seedStreams";
 import type { Dataset } from "../data/dataset";
 import { Dense } from "./dense";
 import type { NamedVariable } from "./vae";
+import { PLANAR_INIT_STD } from "./latent";
 import { bernoulliLogLikelihood } from "./likelihoods";
 import { normalNoise, uniformNoise } from "./noise";
 
@@ -63,8 +64,6 @@ export const SOP_DEFAULTS: Omit<SopConfig, "relaxation"> = {
   initSeed: 0,
 };
 
-/** Std of the planar parameters' random-normal initialisation (Keras' default, as the authors). */
-const PLANAR_INIT_STD = 0.05;
 /** Uniforms are kept in [1e−12, 1 − 1e−12] so the logistic noise log u − log(1 − u) is finite. */
 const UNIFORM_FLOOR = 1e-12;
 

@@ -9,7 +9,7 @@ import { mixSeeds } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
 import type { PlanarLayerParameters } from "../distributions/igrPlanar";
 import { MLP } from "./dense";
-import { gumbelLatent, igrFastLatent, igrReferenceLatent, planarLatent, RelaxedLatent } from "./latent";
+import { gumbelLatent, igrFastLatent, igrReferenceLatent, PLANAR_INIT_STD, planarLatent, RelaxedLatent } from "./latent";
 import { bernoulliLogLikelihood, gaussianLogLikelihood } from "./likelihoods";
 import { gumbelNoise, normalNoise } from "./noise";
 import { GaussianPrior, igrPrior } from "./priors";
@@ -33,9 +33,6 @@ export interface NamedVariable {
   name: string;
   variable: tf.Variable;
 }
-
-/** Std of the planar flows' random-normal initialisation (Keras' default, as the authors; notes §2.2). */
-const PLANAR_INIT_STD = 0.05;
 
 export class CategoricalVAE {
   readonly config: VaeModelConfig;
