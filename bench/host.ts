@@ -1,8 +1,7 @@
 // Benches "host": how fast this machine multiplies matrices on the active backend, so step times
 // measured on different hosts can be compared. The VAE step is about 80% matMul time, so a host
-// whose 512³ product is slower runs every step slower by about that factor
-// (../shared/reference/performance.md measured 8.7 ms for 512³ and 2.77 ms for 100×784×512 on
-// its host, wasm, one thread).
+// whose 512³ product is slower runs every step slower by about that factor (docs/performance.md
+// §7: 8.7 ms for 512³ and 2.77 ms for 100×784×512 on the Zen 4 host, wasm, one thread).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs";

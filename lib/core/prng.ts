@@ -13,6 +13,14 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Box–Muller: two independent standard normals r·cos(2πu₂), r·sin(2πu₂), r = √(−2 log u₁), from
+ *  two uniforms (u₁ in (0, 1]). */
+export function boxMuller(u1: number, u2: number): [number, number] {
+  const radius = Math.sqrt(-2 * Math.log(u1));
+  const angle = 2 * Math.PI * u2;
+  return [radius * Math.cos(angle), radius * Math.sin(angle)];
+}
+
 /** Mixes several integers into one seed, so (seed, epoch) pairs give unrelated streams. */
 export function mixSeeds(...parts: number[]): number {
   let h = 0x811c9dc5;

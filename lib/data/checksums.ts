@@ -25,12 +25,23 @@ export const MNIST_FILES: KnownIdxFile[] = [
   { name: "t10k-labels-idx1-ubyte", sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", officialGzMd5: "ec29112dd5afa0611ce80d1b7f02629c" },
 ];
 
+/** What one IDX data set must be: its four files and the number of images in each split. */
+export interface IdxSetSpec {
+  files: KnownIdxFile[];
+  counts: { train: number; test: number };
+}
+
 export const FASHION_MNIST_FILES: KnownIdxFile[] = [
   { name: "train-images-idx3-ubyte", sha256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", officialGzMd5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d" },
   { name: "train-labels-idx1-ubyte", sha256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", officialGzMd5: "25c81989df183df01b3e8a0aad5dffbe" },
   { name: "t10k-images-idx3-ubyte", sha256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", officialGzMd5: "bef4ecab320f06d8554ea6380940ec79" },
   { name: "t10k-labels-idx1-ubyte", sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", officialGzMd5: "bb300cfdad3c16e7a12a480ee83cd310" },
 ];
+
+export const IDX_SETS: Record<"mnist" | "fashion-mnist", IdxSetSpec> = {
+  mnist: { files: MNIST_FILES, counts: { train: 60000, test: 10000 } },
+  "fashion-mnist": { files: FASHION_MNIST_FILES, counts: { train: 60000, test: 10000 } },
+};
 
 /** SHA-256 of Debian's dataset-fashion-mnist .gz files (informative; the content hash above decides). */
 export const DEBIAN_FASHION_MNIST_GZ_SHA256: Record<string, string> = {

@@ -4,8 +4,9 @@ import * as tf from "@tensorflow/tfjs";
 import { Binarize, binarizeDynamic, binarizeStatic } from "./binarize";
 import { CLASS_NAMES, IdxDatasetName, loadIdxSplit } from "./mnist";
 import { chooseOmniglotVariant, loadOmniglotPools, OmniglotVariant } from "./omniglot";
-import type { ExamplePool } from "./pool";
+import { IMAGE_PIXELS, type ExamplePool } from "./pool";
 import { mixSeeds, permutation } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import type { SourceOptions } from "./source";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "omniglot";
@@ -92,11 +93,11 @@ export class Dataset {
     const end = options.dropRemainder ? this.n - (this.n % batchSize) : this.n;
     for (let start = 0; start < end; start += batchSize) {
       const indices = order.slice(start, Math.min(end, start + batchSize));
-      let values = new Float32Array(indices.length * 784);
-      for (let k = 0; k < indices.length; k++) values.set(this.images.subarray(indices[k] * 784, indices[k] * 784 + 784), k * 784);
-      if (this.binarize === "dynamic") values = binarizeDynamic(values, mixSeeds(seed, 1, start));
+      let values = new Float32Array(indices.length * IMAGE_PIXELS);
+      for (let k = 0; k < indices.length; k++) values.set(this.images.subarray(indices[k] * IMAGE_PIXELS, indices[k] * IMAGE_PIXELS + IMAGE_PIXELS), k * IMAGE_PIXELS);
+      if (this.binarize === "dynamic") values = binarizeDynamic(values, mixSeeds(seed, SEED_STREAM.binarize, start));
       const labels = Int32Array.from(indices, (i) => this.labels[i]);
-      const batch: Batch = { x: tf.tensor2d(values, [indices.length, 784]), y: tf.tensor1d(labels, "int32"), indices };
+      const batch: Batch = { x: tf.tensor2d(values, [indices.length, IMAGE_PIXELS]), y: tf.tensor1d(labels, "int32"), indices };
       try {
         yield batch;
       } finally {
@@ -123,10 +124,10 @@ function idxPool(name: IdxDatasetName, split: "train" | "test", source: SourceOp
     files: raw.files,
     description: `${name === "mnist" ? "MNIST" : "Fashion-MNIST"} ${split === "train" ? "training pool" : "test set"}: ${raw.n} images from ${raw.files[0]}`,
     images(indices: Int32Array): Float32Array {
-      const out = new Float32Array(indices.length * 784);
+      const out = new Float32Array(indices.length * IMAGE_PIXELS);
       for (let k = 0; k < indices.length; k++) {
-        const src = indices[k] * 784;
-        for (let j = 0; j < 784; j++) out[k * 784 + j] = raw.pixels[src + j] / 255;
+        const src = indices[k] * IMAGE_PIXELS;
+        for (let j = 0; j < IMAGE_PIXELS; j++) out[k * IMAGE_PIXELS + j] = raw.pixels[src + j] / 255;
       }
       return out;
     },
@@ -137,7 +138,7 @@ async function pools(name: DatasetName, options: LoadOptions, needTest: boolean)
   const source = options.source ?? {};
   if (name === "omniglot") {
     const variant = chooseOmniglotVariant(options.omniglot ?? "auto", source);
-    const key = JSON.stringify([variant, source.dirs ?? null, source.downloadDir ?? null, process.env.IGR_DATA_DIR ?? null]);
+    const key = JSON.stringify([variant, source.dirs ?? null, source.downloadDir ?? null, process.env.IGR_DATA_DIR ?? null, source.expected ?? null]);
     let p = poolCache.get(key);
     if (!p) {
       p = loadOmniglotPools(variant, source);

@@ -1,5 +1,6 @@
 // A few preprocessed images per data set, for a notebook grid.
 import { DatasetName, loadDataset, LoadOptions } from "./dataset";
+import { IMAGE_PIXELS } from "./pool";
 
 export interface ExampleImages {
   name: DatasetName;
@@ -26,8 +27,8 @@ export async function exampleImages(name: DatasetName, count = 10, options: Load
     }
   }
   for (let i = 0; i < data.n && picked.length < count; i++) if (!picked.includes(i)) picked.push(i);
-  const images = new Float32Array(picked.length * 784);
-  picked.forEach((i, k) => images.set(data.images.subarray(i * 784, i * 784 + 784), k * 784));
+  const images = new Float32Array(picked.length * IMAGE_PIXELS);
+  picked.forEach((i, k) => images.set(data.images.subarray(i * IMAGE_PIXELS, i * IMAGE_PIXELS + IMAGE_PIXELS), k * IMAGE_PIXELS));
   const labels = Int32Array.from(picked, (i) => data.labels[i]);
   return { name, description: data.description, images, labels, captions: Array.from(labels, (l) => data.classNames[l]) };
 }

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { FASHION_MNIST_FILES, KnownIdxFile, MNIST_FILES, sha256, URLS } from "./checksums";
+import { IDX_SETS, IdxSetSpec, KnownIdxFile, sha256, URLS } from "./checksums";
 import { downloadFile } from "./download";
 import { DataFileError, DataNotFoundError, fixAdvice } from "./errors";
 import { parseIdx, readMaybeGzip } from "./idx";
@@ -22,8 +22,6 @@ export interface RawSplit {
   files: string[];
 }
 
-const KNOWN: Record<IdxDatasetName, KnownIdxFile[]> = { mnist: MNIST_FILES, "fashion-mnist": FASHION_MNIST_FILES };
-const COUNTS = { train: 60000, test: 10000 };
 
 function systemPlaces(name: IdxDatasetName): SearchPlace[] {
   if (name === "fashion-mnist") {
@@ -61,7 +59,7 @@ async function obtain(name: IdxDatasetName, known: KnownIdxFile, source: SourceO
       const cached = verified.get(key);
       if (cached) return { file, bytes: cached };
       const bytes = readMaybeGzip(file, true);
-      checkContent(name, known, bytes, file);
+      checkContent(name, known, bytes, file, source);
       verified.set(key, bytes);
       return { file, bytes };
     }
@@ -86,7 +84,7 @@ async function obtain(name: IdxDatasetName, known: KnownIdxFile, source: SourceO
         } catch (err) {
           throw new DataFileError(url, "downloaded data is not a valid gzip file", "a complete gzip stream", (err as Error).message, "Load again to retry.");
         }
-        checkContent(name, known, inflated, url);
+        checkContent(name, known, inflated, url, source);
         bytes = inflated;
       },
     });
@@ -98,9 +96,10 @@ async function obtain(name: IdxDatasetName, known: KnownIdxFile, source: SourceO
 }
 
 /** Structure (magic, dimensions, length) first, for a precise message; then the content hash. */
-function checkContent(name: IdxDatasetName, known: KnownIdxFile, bytes: Uint8Array, file: string): void {
+function checkContent(name: IdxDatasetName, known: KnownIdxFile, bytes: Uint8Array, file: string, source: SourceOptions): void {
   const split = known.name.startsWith("train") ? "train" : "test";
-  const dims = known.name.includes("images") ? [COUNTS[split], 28, 28] : [COUNTS[split]];
+  const n = spec(name, source).counts[split];
+  const dims = known.name.includes("images") ? [n, 28, 28] : [n];
   parseIdx(bytes, dims, file, true);
   const found = sha256(bytes);
   if (found !== known.sha256) {
@@ -113,15 +112,19 @@ function label(name: IdxDatasetName): string {
   return name === "mnist" ? "MNIST" : "Fashion-MNIST";
 }
 
+function spec(name: IdxDatasetName, source: SourceOptions): IdxSetSpec {
+  return source.expected?.idx ?? IDX_SETS[name];
+}
+
 /** Loads and verifies one split; images and labels are checked to agree in count. */
 export async function loadIdxSplit(name: IdxDatasetName, split: "train" | "test", source: SourceOptions = {}): Promise<RawSplit> {
   const prefix = split === "train" ? "train" : "t10k";
-  const known = KNOWN[name];
+  const { files: known, counts } = spec(name, source);
   const imagesKnown = known.find((k) => k.name === `${prefix}-images-idx3-ubyte`)!;
   const labelsKnown = known.find((k) => k.name === `${prefix}-labels-idx1-ubyte`)!;
   const images = await obtain(name, imagesKnown, source);
   const labels = await obtain(name, labelsKnown, source);
-  const n = COUNTS[split];
+  const n = counts[split];
   return {
     pixels: parseIdx(images.bytes, [n, 28, 28], images.file, true).data,
     labels: parseIdx(labels.bytes, [n], labels.file, true).data,

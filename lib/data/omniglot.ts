@@ -19,10 +19,9 @@ import * as path from "path";
 import { md5, OMNIGLOT_ARCHIVES, sha256, URLS, KnownArchive } from "./checksums";
 import { downloadFile } from "./download";
 import { DataFileError, DataNotFoundError, fixAdvice } from "./errors";
-import { PROJECT_ROOT } from "../core/paths";
 import { describePlaces, downloadDirFor, SearchPlace, standardPlaces } from "./paths";
 import { decodePng } from "./png";
-import type { ExamplePool } from "./pool";
+import { IMAGE_PIXELS, type ExamplePool } from "./pool";
 import { createProgress, ProgressStream } from "./progress";
 import { permutation } from "../core/prng";
 import { areaResize } from "./resize";
@@ -54,14 +53,17 @@ interface Item {
 
 export function omniglotSearchPlaces(source: SourceOptions = {}): SearchPlace[] {
   if (source.dirs) return source.dirs.map((dir) => ({ dir: path.resolve(dir), why: "given in options" }));
-  return standardPlaces("omniglot", [
-    { dir: path.resolve(PROJECT_ROOT, "..", "shared", "data", "omniglot"), why: "shared read-only copy next to the checkout" },
-  ]);
+  return standardPlaces("omniglot");
 }
 
-function findArchive(key: string, places: SearchPlace[]): string | undefined {
+/** What archive `key` must be: the official one unless the options describe another (tests). */
+function knownArchive(key: string, source: SourceOptions): KnownArchive {
+  return source.expected?.omniglot?.[key] ?? OMNIGLOT_ARCHIVES[key];
+}
+
+function findArchive(key: string, places: SearchPlace[], source: SourceOptions): string | undefined {
   for (const place of places) {
-    const file = path.join(place.dir, OMNIGLOT_ARCHIVES[key].name);
+    const file = path.join(place.dir, knownArchive(key, source).name);
     if (fs.existsSync(file)) return file;
   }
   return undefined;
@@ -70,8 +72,8 @@ function findArchive(key: string, places: SearchPlace[]): string | undefined {
 const archiveCache = new Map<string, ZipArchive>();
 
 /** Checks the archive's hash (SHA-256 or published MD5) and structure; returns it opened. */
-function checkArchive(key: string, bytes: Uint8Array, file: string): ZipArchive {
-  const known: KnownArchive = OMNIGLOT_ARCHIVES[key];
+function checkArchive(key: string, bytes: Uint8Array, file: string, source: SourceOptions): ZipArchive {
+  const known = knownArchive(key, source);
   const fix = fixAdvice(file, key === "images_background" || key === "images_evaluation");
   if (known.sha256) {
     const found = sha256(bytes);
@@ -92,18 +94,18 @@ function checkArchive(key: string, bytes: Uint8Array, file: string): ZipArchive 
 }
 
 async function openArchive(key: string, places: SearchPlace[], source: SourceOptions): Promise<ZipArchive> {
-  const local = findArchive(key, places);
+  const local = findArchive(key, places, source);
   if (local) {
     const stat = fs.statSync(local);
-    const cacheKey = `${local}|${stat.size}|${stat.mtimeMs}`;
+    const cacheKey = `${local}|${stat.size}|${stat.mtimeMs}|${JSON.stringify(knownArchive(key, source))}`;
     let archive = archiveCache.get(cacheKey);
     if (!archive) {
-      archive = checkArchive(key, fs.readFileSync(local), local);
+      archive = checkArchive(key, fs.readFileSync(local), local, source);
       archiveCache.set(cacheKey, archive);
     }
     return archive;
   }
-  const name = OMNIGLOT_ARCHIVES[key].name;
+  const name = knownArchive(key, source).name;
   const url = `${source.baseUrl ?? URLS.omniglot}${name}`;
   const dest = path.join(source.downloadDir ?? downloadDirFor("omniglot"), name);
   const notFound = (why: string) => new DataNotFoundError(
@@ -116,7 +118,7 @@ async function openArchive(key: string, places: SearchPlace[], source: SourceOpt
       fetch: source.fetch,
       progressStream: source.progressStream,
       verify: (bytes) => {
-        archive = checkArchive(key, bytes, url);
+        archive = checkArchive(key, bytes, url, source);
       },
     });
   } catch (err) {
@@ -132,7 +134,7 @@ let warnedSmall = false;
 export function chooseOmniglotVariant(requested: OmniglotVariant | "auto", source: SourceOptions = {}): OmniglotVariant {
   if (requested !== "auto") return requested;
   const places = omniglotSearchPlaces(source);
-  const has = (v: OmniglotVariant) => VARIANT_ARCHIVES[v].every((k) => findArchive(k, places) !== undefined);
+  const has = (v: OmniglotVariant) => VARIANT_ARCHIVES[v].every((k) => findArchive(k, places, source) !== undefined);
   if (has("full")) return "full";
   if (has("small")) {
     if (!warnedSmall && !process.env.IGR_QUIET) {
@@ -146,7 +148,7 @@ export function chooseOmniglotVariant(requested: OmniglotVariant | "auto", sourc
   return "full";
 }
 
-const decoded = new Map<string, Float32Array>(); // "archive file|entry name" -> 784 values
+const decoded = new Map<string, Float32Array>(); // "archive file|entry name" -> 28x28 values
 
 function decodeItem(item: Item): Float32Array {
   const key = `${item.archive.file}|${item.entry.name}`;
@@ -217,7 +219,7 @@ export async function loadOmniglotPools(variant: OmniglotVariant, source: Source
   const classIndex = new Map(classNames.map((c, i) => [c, i]));
 
   const { train, test } = splitOmniglot(items, variant);
-  const files = VARIANT_ARCHIVES[variant].map((k) => findArchive(k, places) ?? OMNIGLOT_ARCHIVES[k].name);
+  const files = VARIANT_ARCHIVES[variant].map((k) => findArchive(k, places, source) ?? knownArchive(k, source).name);
   const pool = (list: Item[], which: string): ExamplePool => ({
     n: list.length,
     labels: Int32Array.from(list, (i) => classIndex.get(i.character)!),
@@ -225,10 +227,10 @@ export async function loadOmniglotPools(variant: OmniglotVariant, source: Source
     files,
     description: `Omniglot (${variant === "full" ? "official archives" : "small1+small2 subset"}) ${which}: ${list.length} images, 105x105 -> 28x28 area average, strokes = 1`,
     images(indices: Int32Array, progressStream?: ProgressStream): Float32Array {
-      const out = new Float32Array(indices.length * 784);
+      const out = new Float32Array(indices.length * IMAGE_PIXELS);
       const progress = indices.length >= 1000 ? createProgress("decoding Omniglot", indices.length, { stream: progressStream }) : undefined;
       for (let k = 0; k < indices.length; k++) {
-        out.set(decodeItem(list[indices[k]]), k * 784);
+        out.set(decodeItem(list[indices[k]]), k * IMAGE_PIXELS);
         if (progress && k % 100 === 0) progress.update(k);
       }
       progress?.update(indices.length);

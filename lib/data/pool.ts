@@ -3,6 +3,9 @@
 // only pays for the images it returns.
 import type { ProgressStream } from "./progress";
 
+/** Pixels of one 28×28 image, the size every loader delivers. */
+export const IMAGE_PIXELS = 28 * 28;
+
 export interface ExamplePool {
   n: number;
   labels: Int32Array;

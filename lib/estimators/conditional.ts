@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
 import { gaussLegendre } from "../core/quadrature";
-import { stopGradient } from "../core/special";
+import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
 import { Random64 } from "./rng";
 
 /**
@@ -30,7 +30,6 @@ export interface GaussianConditionalResult {
   fallbacks: number;
 }
 
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * IGR: z = μ + σ ε ∈ R^{K−1}, b = argmax [z, 0] (b = K−1, zero-based, is the extra category of
@@ -112,7 +111,7 @@ export function gaussianArgmaxConditional(
     // log g(t) at t [n, V, Q]: the b-coordinate's log density plus Σ_{j≠b} log Φ((t − μ_j)/σ_j).
     const logG = (t: tf.Tensor) => {
       const sB = tf.div(tf.sub(t, tf.expandDims(muB, -1)), tf.expandDims(sdB, -1));
-      const logDensity = tf.sub(tf.sub(tf.mul(tf.square(sB), -0.5), LOG_SQRT_2PI), tf.log(tf.expandDims(sdB, -1)));
+      const logDensity = tf.sub(tf.sub(tf.mul(tf.square(sB), -0.5), HALF_LOG_TWO_PI), tf.log(tf.expandDims(sdB, -1)));
       const sAll = tf.div(tf.sub(tf.expandDims(t, -1), tf.expandDims(loc, 2)), tf.expandDims(scale, 2)); // [n, V, Q, M]
       const logPhi = tf.sum(tf.mul(logNdtr(sAll), tf.expandDims(others, 2)), -1);
       return tf.add(logDensity, logPhi);
@@ -130,7 +129,7 @@ export function gaussianArgmaxConditional(
     const logCdf = logNdtr(s);
     const G = tf.sub(logCdf, logNdtr(tf.div(tf.sub(upper, loc), scale)));
     // ∂G/∂z = φ(s)/(σ Φ(s)): the inverse Mills ratio, from log values so the tails stay finite.
-    const dGdz = stopGradient(tf.div(tf.exp(tf.sub(tf.sub(tf.mul(tf.square(s), -0.5), LOG_SQRT_2PI), logCdf)), scale));
+    const dGdz = stopGradient(tf.div(tf.exp(tf.sub(tf.sub(tf.mul(tf.square(s), -0.5), HALF_LOG_TWO_PI), logCdf)), scale));
     const rest = tf.sub(zt, tf.div(tf.sub(G, stopGradient(G)), dGdz));
     const isMax = tf.mul(pick, tf.expandDims(tf.sub(1, isExtra), -1));
     return tf.add(tf.mul(isMax, tf.expandDims(maxCoordinate, -1)), tf.mul(tf.sub(1, isMax), rest));

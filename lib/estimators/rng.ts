@@ -1,6 +1,6 @@
 // Plain-JS Float64 random numbers for the estimators' bookkeeping that runs outside tfjs (stochastic
 // beam search, rejection sampling), seeded from the library's SeedStream so runs are reproducible.
-import { mulberry32 } from "../core/prng";
+import { boxMuller, mulberry32 } from "../core/prng";
 import { Seed, SeedStream } from "../core/random";
 
 export interface Random64 {
@@ -26,10 +26,10 @@ export function random64(seed?: Seed): Random64 {
         spare = undefined;
         return s;
       }
-      const r = Math.sqrt(-2 * Math.log(uniform()));
-      const a = 2 * Math.PI * uniform();
-      spare = r * Math.sin(a);
-      return r * Math.cos(a);
+      const u1 = uniform();
+      const [first, second] = boxMuller(u1, uniform());
+      spare = second;
+      return first;
     },
     gumbel(): number {
       return -Math.log(-Math.log(uniform()));

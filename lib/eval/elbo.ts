@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
 import type { Batch, BatchOptions } from "../data/dataset";
 import type { CategoricalVAE } from "../models/vae";
-import { NOISE_STREAM } from "../models/noise";
+import { SEED_STREAM } from "../core/seedStreams";
 import { argmaxBlocks, categoryScores, discretePosterior, FREQUENCY_SAMPLES, klToUniform, oneHotRows } from "./discrete";
 
 /** What the evaluations need from a data set (a lib/data Dataset fits). */
@@ -73,7 +73,7 @@ export function relaxedElbo(model: CategoricalVAE, data: EvalData, { seed = 0, b
   for (const { x, index } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
     const [ll, kl] = tf.tidy(() => {
-      const noise = model.noise(S * B, mixSeeds(seed, NOISE_STREAM.evaluate, index));
+      const noise = model.noise(S * B, mixSeeds(seed, SEED_STREAM.evaluate, index));
       const parts = model.objective(x, noise);
       return [tf.sum(parts.logLikelihood), tf.sum(parts.kl)];
     });
@@ -99,13 +99,13 @@ export function discretizedElbo(model: CategoricalVAE, data: EvalData, { seed = 
   let sumKl = 0;
   for (const { x, index } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
-    const batchSeed = mixSeeds(seed, NOISE_STREAM.evaluate, index);
+    const batchSeed = mixSeeds(seed, SEED_STREAM.evaluate, index);
     const scores = tf.tidy(() => categoryScores(model, model.encode(x), model.noise(B, batchSeed)).dataSync());
     const oneHot = oneHotRows(argmaxBlocks(scores, K), V, K);
     const ll = tf.tidy(() => tf.sum(model.logLikelihood(model.decode(tf.tensor2d(oneHot, [B, V * K])), x)));
     sumLl += ll.dataSync()[0];
     ll.dispose();
-    const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: mixSeeds(batchSeed, 1) });
+    const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: mixSeeds(batchSeed, SEED_STREAM.posteriorFrequencies) });
     for (const value of klToUniform(posterior.probs, V, K)) sumKl += value;
     onProgress?.(Math.min(total, (index + 1) * batchSize), total);
   }

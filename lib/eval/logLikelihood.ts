@@ -14,7 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
 import type { CategoricalVAE } from "../models/vae";
-import { NOISE_STREAM, uniformNoise } from "../models/noise";
+import { uniformNoise } from "../models/noise";
+import { SEED_STREAM } from "../core/seedStreams";
 import { argmaxBlocks, categoryScores, discretePosterior, FREQUENCY_SAMPLES, klToUniform, oneHotRows, proposalFrom } from "./discrete";
 import { EvalData, evalBatches, EvalOptions } from "./elbo";
 
@@ -94,7 +95,7 @@ export function importanceSampledLogLikelihood(
   let exact = true;
   for (const { x, index, start } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
-    const batchSeed = mixSeeds(seed, NOISE_STREAM.evaluate, index);
+    const batchSeed = mixSeeds(seed, SEED_STREAM.evaluate, index);
     const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: batchSeed });
     exact = exact && posterior.exact;
     const proposal = proposalFrom(posterior, K);
@@ -105,7 +106,7 @@ export function importanceSampledLogLikelihood(
       let sum = 0;
       for (let s0 = 0, part = 0; s0 < samples; s0 += chunk, part++) {
         const rows = Math.min(chunk, samples - s0);
-        const { cats, logQ } = drawCategories(proposal, b * V * K, V, K, rows, mixSeeds(batchSeed, 2, b, part));
+        const { cats, logQ } = drawCategories(proposal, b * V * K, V, K, rows, mixSeeds(batchSeed, SEED_STREAM.importanceDraws, b, part));
         const ll = decodeLogLikelihood(model, oneHotRows(cats, V, K), rows, xRow);
         for (let s = 0; s < rows; s++) {
           const w = ll[s] + logPrior - logQ[s];
@@ -141,7 +142,7 @@ export function authorsLogLikelihood(
   let exact = true;
   for (const { x, index, start } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
-    const batchSeed = mixSeeds(seed, NOISE_STREAM.evaluate, index);
+    const batchSeed = mixSeeds(seed, SEED_STREAM.evaluate, index);
     const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: batchSeed });
     exact = exact && posterior.exact;
     const kl = klToUniform(posterior.probs, V, K);
@@ -149,7 +150,7 @@ export function authorsLogLikelihood(
     for (let b = 0; b < B; b++) {
       const ll = tf.tidy(() => {
         const row = tf.slice(encoded, [b, 0], [1, -1]);
-        const scores = categoryScores(model, tf.tile(row, [samples, 1]) as tf.Tensor2D, model.noise(samples, mixSeeds(batchSeed, 3, b))).dataSync();
+        const scores = categoryScores(model, tf.tile(row, [samples, 1]) as tf.Tensor2D, model.noise(samples, mixSeeds(batchSeed, SEED_STREAM.authorsDraws, b))).dataSync();
         const oneHot = oneHotRows(argmaxBlocks(scores, K), V, K);
         return decodeLogLikelihood(model, oneHot, samples, tf.slice(x, [b, 0], [1, -1]) as tf.Tensor2D);
       });

@@ -1,5 +1,6 @@
 // The decoders' log-likelihoods log p(x | z), one value per row (paper-notes §4.2).
 import * as tf from "@tensorflow/tfjs";
+import { HALF_LOG_TWO_PI } from "../core/special";
 
 /**
  * Bernoulli log-likelihood −Σ_pixels sigmoid-cross-entropy(logits, x) = −Σ [softplus(l) − x·l],
@@ -31,7 +32,6 @@ export function bernoulliLogLikelihood(logits: tf.Tensor2D, x: tf.Tensor2D): tf.
 /** Offsets of the authors' Gaussian decoder (notes §4.2): std = softplus(r) + 1e−6, log(std + 1e−8). */
 export const GAUSSIAN_STD_FLOOR = 1e-6;
 export const GAUSSIAN_LOG_OFFSET = 1e-8;
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Mean and standard deviation of the authors' Fashion-MNIST decoder from its (ELU-activated) output [rows, 2·pixels]. */
 export function gaussianDecoderMoments(output: tf.Tensor2D): { mean: tf.Tensor2D; std: tf.Tensor2D } {

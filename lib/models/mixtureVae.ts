@@ -21,6 +21,8 @@ import { integerAtLeast } from "../core/validate";
 import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
 import { mixSeeds, mulberry32 } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
+import { IMAGE_PIXELS } from "../data/pool";
 import type { Dataset } from "../data/dataset";
 import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { MLP } from "./dense";
@@ -60,7 +62,7 @@ export interface MixtureVaeConfig {
 export const MIXTURE_DEFAULTS: Omit<MixtureVaeConfig, "sticks" | "truncate"> = {
   maxComponents: 20,
   latentSize: 50,
-  inputSize: 784,
+  inputSize: IMAGE_PIXELS,
   encoderHidden: [200, 200, 200],
   decoderHidden: [200, 200],
   threshold: 0.9999,
@@ -134,10 +136,10 @@ export class MixtureVAE {
     const c = (this.config = mixtureVaeConfig(config));
     const T = c.maxComponents;
     const D = c.latentSize;
-    const seed = mixSeeds(c.initSeed, 19) & 0x3fffffff;
+    const seed = mixSeeds(c.initSeed, SEED_STREAM.mixtureWeights) & 0x3fffffff;
     this.encoder = new MLP([c.inputSize, ...c.encoderHidden, this.encoderOutputSize], "relu", { seed });
     this.decoder = new MLP([D, ...c.decoderHidden, c.inputSize], "relu", { seed: seed + 100 });
-    const rand = mulberry32(mixSeeds(c.initSeed, 23));
+    const rand = mulberry32(mixSeeds(c.initSeed, SEED_STREAM.mixturePriorMeans));
     const means = new Float32Array(T * D);
     for (let k = 1; k < T; k++) for (let d = 0; d < D; d++) means[k * D + d] = (rand() < 0.5 ? -1 : 1) / Math.sqrt(D);
     this.priorMeans = tf.tensor2d(means, [T, D]);
@@ -171,7 +173,7 @@ export class MixtureVAE {
     const { maxComponents: T } = this.config;
     const normals = normalNoise(rows * this.noiseWidth, seed);
     if (this.config.sticks === "kumaraswamy") {
-      const u = uniformNoise(rows * (T - 1), mixSeeds(seed, 1));
+      const u = uniformNoise(rows * (T - 1), mixSeeds(seed, SEED_STREAM.mixtureSticks));
       // u in [1e−6, 1 − 1e−6]: the sticks are clipped to [1e−4, 0.9999] anyway.
       for (let r = 0; r < rows; r++) for (let k = 0; k < T - 1; k++) normals[r * this.noiseWidth + k] = Math.min(Math.max(u[r * (T - 1) + k], 1e-6), 1 - 1e-6);
     }
@@ -275,7 +277,7 @@ export class MixtureVAE {
       const b = Math.min(batch.x.shape[0], n - start);
       const { elbo, weights, C } = tf.tidy(() => {
         const x = (b < batch.x.shape[0] ? tf.slice(batch.x, [0, 0], [b, -1]) : batch.x) as tf.Tensor2D;
-        const out = this.objective(x, this.noise(S * b, mixSeeds(seed, 9, start)));
+        const out = this.objective(x, this.noise(S * b, mixSeeds(seed, SEED_STREAM.mixtureEvaluate, start)));
         return { elbo: out.elbo.dataSync(), weights: out.weights.dataSync(), C: out.components };
       });
       for (const v of elbo) elboSum += v / S;
@@ -308,7 +310,7 @@ export class MixtureVAE {
     if (!Number.isInteger(k) || k < 0 || k >= T) fail(`sampleComponent: k must be an integer in [0, ${T - 1}]; got ${k}`);
     integerAtLeast("n", n, 1, "mixture VAE");
     return tf.tidy(() => {
-      const z = tf.add(tf.slice(this.priorMeans, [k, 0], [1, D]), tf.tensor2d(normalNoise(n * D, mixSeeds(seed, 29, k)), [n, D]));
+      const z = tf.add(tf.slice(this.priorMeans, [k, 0], [1, D]), tf.tensor2d(normalNoise(n * D, mixSeeds(seed, SEED_STREAM.mixtureComponentImages, k)), [n, D]));
       return tf.sigmoid(this.decoder.apply(z as tf.Tensor2D)) as tf.Tensor2D;
     });
   }

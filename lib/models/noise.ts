@@ -4,7 +4,8 @@
 // uninterrupted run would have seen at every step, whatever happened before. Deriving the noise of
 // step t from mixSeeds(seed, t) makes the "RNG state" of a run just its step counter, and the draws
 // are identical on every backend (they never touch tfjs's generators).
-import { mixSeeds, mulberry32 } from "../core/prng";
+import { boxMuller, mixSeeds, mulberry32 } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 
 /** Smallest uniform used, so -log(u) and log(-log u) stay finite in float64 and float32. */
 const UNIFORM_FLOOR = 1e-12;
@@ -15,10 +16,9 @@ export function normalNoise(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u1 = Math.max(rand(), UNIFORM_FLOOR);
-    const u2 = rand();
-    const radius = Math.sqrt(-2 * Math.log(u1));
-    out[i] = radius * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < n) out[i + 1] = radius * Math.sin(2 * Math.PI * u2);
+    const [first, second] = boxMuller(u1, rand());
+    out[i] = first;
+    if (i + 1 < n) out[i + 1] = second;
   }
   return out;
 }
@@ -42,10 +42,7 @@ export function uniformNoise(n: number, seed: number): Float64Array {
   return out;
 }
 
-/** Stream purposes, mixed into the seed so training, evaluation and initialisation never share draws. */
-export const NOISE_STREAM = { train: 1, evaluate: 2, flows: 3 } as const;
-
 /** The seed of the training noise at `step`. */
 export function stepSeed(seed: number, step: number): number {
-  return mixSeeds(seed, NOISE_STREAM.train, step);
+  return mixSeeds(seed, SEED_STREAM.train, step);
 }

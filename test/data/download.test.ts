@@ -6,7 +6,8 @@ import { downloadFile } from "../../lib/data/download";
 import { loadIdxSplit } from "../../lib/data/mnist";
 import { loadOmniglotPools } from "../../lib/data/omniglot";
 import { DataFileError, DataNotFoundError } from "../../lib/data/errors";
-import { FMNIST_DIR, OMNIGLOT_DIR, listFiles, recorder, serve, tmpDir } from "./fixtures";
+import { createHash } from "crypto";
+import { listFiles, recorder, serve, tmpDir, writeFakeIdx, writeFakeOmniglot } from "./fixtures";
 
 const PAYLOAD = Buffer.from(Array.from({ length: 200000 }, (_, i) => (i * 31) & 0xff));
 
@@ -69,8 +70,10 @@ describe("downloadFile against a local HTTP server", () => {
 
 describe("loaders downloading from a local mirror", () => {
   test("Fashion-MNIST: downloads the two test files, verifies them, then reads them from disk", async () => {
+    const mirror = tmpDir("fm-mirror");
+    const fake = writeFakeIdx(mirror, { train: 30, test: 20 });
     const server = await serve((req, res) => {
-      const file = path.join(FMNIST_DIR, path.basename(req.url ?? ""));
+      const file = path.join(mirror, path.basename(req.url ?? ""));
       if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
       const bytes = fs.readFileSync(file);
       res.writeHead(200, { "content-length": String(bytes.length) });
@@ -79,9 +82,11 @@ describe("loaders downloading from a local mirror", () => {
     try {
       const empty = tmpDir("fm-empty");
       const target = tmpDir("fm-dl");
-      const opts = { dirs: [empty, target], downloadDir: target, baseUrl: server.url, progressStream: recorder(false) };
+      const opts = { dirs: [empty, target], downloadDir: target, baseUrl: server.url, progressStream: recorder(false), expected: { idx: fake.expected } };
       const split = await loadIdxSplit("fashion-mnist", "test", opts);
-      assert.equal(split.n, 10000);
+      assert.equal(split.n, 20);
+      assert.deepEqual(new Uint8Array(split.pixels), fake.pixels.test);
+      assert.deepEqual(new Uint8Array(split.labels), fake.labels.test);
       assert.deepEqual(listFiles(target), ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]);
       assert.deepEqual(server.requests, ["/t10k-images-idx3-ubyte.gz", "/t10k-labels-idx1-ubyte.gz"]);
       const again = await loadIdxSplit("fashion-mnist", "test", opts);
@@ -115,11 +120,15 @@ describe("loaders downloading from a local mirror", () => {
   });
 
   test("Omniglot: an archive that is not the official one fails its MD5 and is not kept", async () => {
-    const server = await serve((_req, res) => res.end(fs.readFileSync(path.join(OMNIGLOT_DIR, "images_background_small1.zip"))));
+    const mirror = tmpDir("om-mirror");
+    writeFakeOmniglot(mirror, [{ key: "images_background", alphabets: [["Bengali", 1]] }], 2);
+    const served = fs.readFileSync(path.join(mirror, "images_background.zip"));
+    const server = await serve((_req, res) => res.end(served));
     try {
       const target = tmpDir("om-dl");
       await assert.rejects(loadOmniglotPools("full", { dirs: [target], downloadDir: target, baseUrl: server.url, progressStream: recorder(false) }),
-        (e: unknown) => e instanceof DataFileError && /MD5 68d2efa1b9178cc56df9314c21c6e718/.test(e.message) && e.found === "e704a628b5459e08445c13499850abc4");
+        (e: unknown) => e instanceof DataFileError && /MD5 68d2efa1b9178cc56df9314c21c6e718/.test(e.message) &&
+          e.found === createHash("md5").update(served).digest("hex"));
       assert.deepEqual(listFiles(target), []);
     } finally {
       await server.close();

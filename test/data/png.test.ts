@@ -4,18 +4,10 @@ import * as zlib from "zlib";
 import { decodePng } from "../../lib/data/png";
 import { DataFileError } from "../../lib/data/errors";
 import { mulberry32 } from "../../lib/core/prng";
+import { pngChunk as chunk } from "./fixtures";
 
 // An independent PNG *encoder* (forward filters computed from the original bytes, the opposite
 // direction of the decoder's unfiltering), so a round trip checks the decoder against the spec.
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);

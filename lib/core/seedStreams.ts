@@ -1,0 +1,35 @@
+// Every named seed stream. A stream id is mixed into a seed (mixSeeds(seed, SEED_STREAM.x, ...)) so
+// that two uses of one seed never draw the same numbers. Ids only need to differ among the streams
+// derived from the same parent seed: each group below is one parent. The values are part of every
+// recorded run (its noise, its initial weights): never renumber one.
+export const SEED_STREAM = Object.freeze({
+  // From a run's seed: per-step training noise, evaluation batches, flow parameters' initial values.
+  train: 1,
+  evaluate: 2,
+  flows: 3,
+  // From a model's initSeed: weight initialisation.
+  vaeWeights: 7,
+  sopWeights: 11,
+  sopFlows: 13,
+  mixtureWeights: 19,
+  mixturePriorMeans: 23,
+  // From an evaluation's seed: SOP test draws, mixture test draws and per-component images.
+  sopTestNll: 5,
+  sopPredict: 6,
+  mixtureEvaluate: 9,
+  mixtureComponentImages: 29,
+  // From a run's seed, in the training loops: per-epoch evaluation, final evaluation, and the
+  // estimator VAE's validation, test and final evaluations.
+  epochEvaluation: 17,
+  finalEvaluation: 31,
+  estimatorValidation: 41,
+  estimatorTest: 43,
+  estimatorFinal: 47,
+  // From one batch's seed: dynamic binarisation (data), the mixture's stick uniforms, the posterior
+  // frequencies of the discretized ELBO, importance-sampling draws, the authors' estimator's draws.
+  binarize: 1,
+  mixtureSticks: 1,
+  posteriorFrequencies: 1,
+  importanceDraws: 2,
+  authorsDraws: 3,
+});
