@@ -3,31 +3,8 @@
 // 130 / 143 / 138 stopped by SIGINT / SIGTERM / SIGUSR1 with a checkpoint written.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  collectRuns,
-  danfo,
-  estimatorTrainConfig,
-  evaluateModel,
-  exitCodeFor,
-  initBackend,
-  loadDataset,
-  loadRun,
-  markdownTable,
-  projectPath,
-  train,
-  trainConfig,
-  trainWithEstimator,
-  TrainingDivergedError,
-  ExperimentDivergedError,
-  writeJsonAtomic,
-  type ProgressMode,
-  CheckpointWriteError,
-  ResumeRefusedError,
-  RunLock,
-  RunLockedError,
-  RunRecord,
-  readJson,
-} from "../lib/index";
+import { collectRuns, danfo, estimatorTrainConfig, evaluateModel, initBackend, loadDataset, loadRun, markdownTable, projectPath, train, trainConfig, trainWithEstimator, TrainingDivergedError, writeJsonAtomic, type ProgressMode, RunRecord } from "../lib/index";
+import { exitCodeFor, ExperimentDivergedError, CheckpointWriteError, ResumeRefusedError, RunLock, RunLockedError, readJson } from "../lib/train/index";
 import { COMMANDS, commandUsage, ESTIMATOR_FLAGS, EVAL_FLAGS, MIXTURE_FLAGS, SOP_FLAGS, parseFlags, ParsedFlags, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
 import { commandSweep } from "./cli/sweep";
 import { runSopOrMixture } from "./cli/experiments";
@@ -274,7 +251,7 @@ async function commandExperiment(command: "sop" | "mixture", argv: string[]): Pr
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--version" || command === "-v") {
-    console.log(readJson<{ version: string }>(path.join(__dirname, "..", "package.json")).version);
+    console.log(readJson<{ version: string }>(projectPath("package.json")).version);
     return 0;
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {

@@ -1,19 +1,6 @@
 // Command-line flags of `igr`: parsing and validation, before any work is done.
-import {
-  ARCHITECTURES,
-  ESTIMATOR_NAMES,
-  ESTIMATOR_TRAIN_DEFAULTS,
-  SOP_RELAXATIONS,
-  STICK_FAMILIES,
-  DATASET_NAMES,
-  KL_ESTIMATORS,
-  LATENT_MODELS,
-  LIKELIHOODS,
-  TAU_GRID,
-  trainConfig,
-  TRAIN_DEFAULTS,
-  type TrainConfig,
-} from "../../lib/index";
+import { ARCHITECTURES, ESTIMATOR_NAMES, ESTIMATOR_TRAIN_DEFAULTS, DATASET_NAMES, KL_ESTIMATORS, LATENT_MODELS, LIKELIHOODS, TAU_GRID, trainConfig, TRAIN_DEFAULTS, type TrainConfig } from "../../lib/index";
+import { SOP_RELAXATIONS, STICK_FAMILIES } from "../../lib/models/index";
 
 /**
  * τ when --tau is not given. The paper picks τ per model by validation from TAU_GRID and does not

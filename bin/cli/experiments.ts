@@ -3,7 +3,9 @@
 // `igr train`.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { mixtureTrainConfig, readJson, SOP_RELAXATIONS, sopTrainConfig, STICK_FAMILIES, trainMixture, trainSop, type ExperimentResult, type ProgressMode } from "../../lib/index";
+import { mixtureTrainConfig, sopTrainConfig, trainMixture, trainSop, type ProgressMode } from "../../lib/index";
+import { SOP_RELAXATIONS, STICK_FAMILIES } from "../../lib/models/index";
+import { readJson, type ExperimentResult } from "../../lib/train/index";
 import { ParsedFlags, UsageError } from "./args";
 
 function commonSettings(flags: ParsedFlags, runsDir: string): Record<string, unknown> {

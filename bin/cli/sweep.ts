@@ -4,7 +4,9 @@
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { expandGrid, measuredStepTimes, PROJECT_ROOT, projectPath, runCost, runProgress, sweepAction, SIGNAL_EXIT_CODES, STOP_SIGNALS, type StopSignal, type TrainConfig } from "../../lib/index";
+import { expandGrid, projectPath, type TrainConfig } from "../../lib/index";
+import { PROJECT_ROOT } from "../../lib/core/index";
+import { measuredStepTimes, runCost, runProgress, sweepAction, SIGNAL_EXIT_CODES, STOP_SIGNALS, type StopSignal } from "../../lib/train/index";
 import { parseFlags, ParsedFlags, SWEEP_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, UsageError } from "./args";
 import { checkSlurmSettings, sbatchScript } from "./slurm";
 

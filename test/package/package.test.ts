@@ -80,5 +80,7 @@ test("npm pack: the tarball installs into an empty project and works from ESM, C
   const help = run(path.join(project, "node_modules", ".bin", "igr"), ["--help"], project);
   ok(help, "the installed igr command");
   assert.match(help.stdout + help.stderr, /usage:\s+igr train/);
+  const version = ok(run(path.join(project, "node_modules", ".bin", "igr"), ["--version"], project), "igr --version");
+  assert.equal(version.trim(), JSON.parse(fs.readFileSync(projectPath("package.json"), "utf8")).version);
   fs.rmSync(work, { recursive: true, force: true });
 });
