@@ -9,3 +9,8 @@ export { danfo, type Danfo } from "./dataframe";
 export { showTable, tableHtml, type TableLike } from "./table";
 export { exportFigure, readFigureRecords, type FigureRecord } from "./exportFigure";
 export { galleryHtml, writeGallery } from "./gallery";
+export { logAbsDet, normal64, Phi, uniform64 } from "./reference";
+export { COLORWAY, FAMILY_COLORS, OKABE_ITO } from "./palette";
+export { imageGridFigure, imageGridMatrix, type ImageGridOptions } from "./imageGrid";
+export { liveLossChart, lossChartSvg, type LossSeries } from "./lossChart";
+export { MAX_FIGURE_WIDTH } from "./figure";
