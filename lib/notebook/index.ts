@@ -14,3 +14,4 @@ export { COLORWAY, FAMILY_COLORS, OKABE_ITO } from "./palette";
 export { imageGridFigure, imageGridMatrix, type ImageGridOptions } from "./imageGrid";
 export { liveLossChart, lossChartSvg, type LossSeries } from "./lossChart";
 export { MAX_FIGURE_WIDTH } from "./figure";
+export { visibilitySlider } from "./slider";

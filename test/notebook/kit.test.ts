@@ -67,3 +67,13 @@ describe("figure width and palette", () => {
     assert.deepEqual(sized({ data: [], layout: { colorway: ["#000"] } }).layout.colorway, ["#000"]);
   });
 });
+
+describe("visibility slider", () => {
+  test("step i shows trace i only", async () => {
+    const { visibilitySlider } = await import("../../lib/notebook/slider");
+    const [s] = visibilitySlider([0.1, 0.5], 1, "τ = ") as [{ active: number; steps: { label: string; args: [string, boolean[]] }[] }];
+    assert.equal(s.active, 1);
+    assert.deepEqual(s.steps.map((x) => [x.label, x.args[1]]), [["0.1", [true, false]], ["0.5", [false, true]]]);
+    assert.throws(() => visibilitySlider([1], 1, ""), /not an index/);
+  });
+});
