@@ -8,7 +8,9 @@
 //   IGR-Planar, IGR-SB   no closed form: estimated by the frequencies of argmax over `numSamples`
 //           relaxed draws per example (the authors use 1000 draws, notes §4.6). For KL(q ‖ uniform)
 //           the raw frequencies are used (as the authors; 0·log 0 = 0), a plug-in estimate biased
-//           low by about (K−1)/(2·numSamples) nats per variable. As an importance-sampling proposal
+//           HIGH (the plug-in entropy is biased low) by about (K−1)/(2·numSamples) nats per variable
+//           when every category has mass, so the discretized ELBO built on it is pessimistic
+//           (notebook 04 simulates the bias). As an importance-sampling proposal
 //           they are mixed with 1% of the uniform law so every category has mass: the estimator is
 //           then exact in expectation for that proposal (any proposal with full support is valid).
 import * as tf from "@tensorflow/tfjs";

@@ -13,6 +13,10 @@ export const params = {
   get quick(): boolean {
     return this.mode === "quick";
   },
+  /** "quick mode, <budget>" or "full mode, <budget>": every figure and table states what it ran with. */
+  stamp(budget: string): string {
+    return `${this.mode} mode, ${budget}`;
+  },
   /** The quick-mode value in quick mode, the full-mode value in full mode. */
   pick<T>(quick: T, full: T): T {
     return this.mode === "quick" ? quick : full;
