@@ -30,6 +30,7 @@ describe("gallery", () => {
     assert.match(html, /export failed: png: Chromium crashed/);
     assert.match(html, /&lt;b&gt;&amp;/);
     assert.match(html, /2 figure\(s\)/);
+    assert.match(html, /<code>plotly\.min\.js<\/code> in this folder/, "says the figures need the shared plotly copy");
   });
 
   test("writeGallery reads the manifest folder", () => {
