@@ -88,7 +88,7 @@ export function buildBook({ execute: rerun = false, verbose = true }: BookOption
   fs.writeFileSync(path.join(STAGE_DIR, "_toc.yml"), tocYaml(names));
   fs.writeFileSync(path.join(STAGE_DIR, "figures.md"), figuresPage(readFigureRecords()));
 
-  const assets = path.join(STAGE_DIR, "_static");
+  const assets = path.join(STAGE_DIR, "_assets"); // served as _static/ (see book/_config.yml)
   copyDir(path.dirname(require.resolve("mathjax/es5/tex-chtml.js")), path.join(assets, "mathjax"));
   fs.copyFileSync(plotlyMinPath(), path.join(assets, PLOTLY_MIN_FILE));
   const bundle = bundleExplorer(path.join(assets, "explorer.js"));

@@ -2,7 +2,7 @@
 
 myst-nb has no renderer for Plotly's MIME type, so without this the book would show each
 figure's PNG fallback. This renderer outranks the PNG, writes the figure JSON into the page and
-lets _static/igr-plotly.js draw it with the local plotly.min.js, which is added only to the
+lets igr-plotly.js (book/_assets/) draw it with the local plotly.min.js, which is added only to the
 pages that have a figure.
 
 myst-nb finds MIME renderers through the `myst_nb.mime_renderers` entry point group, which would
@@ -35,7 +35,7 @@ class PlotlyMimeRenderer:
             f'<div class="{MARKER}"{style}>'
             f'<script type="application/json">{payload}</script></div>'
         )
-        return [nodes.raw("", markup, format="html", classes=["output", MARKER])]
+        return [nodes.raw("", markup, format="html", classes=["output"])]
 
 
 _original_loader = render.load_mime_renders
@@ -52,8 +52,20 @@ def _add_plotly_where_needed(app, pagename, templatename, context, doctree):
         app.add_js_file("igr-plotly.js")
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    # Thebe (run cells on a remote kernel) is off in this book, yet sphinx-thebe, which Jupyter
+    # Book 1 always loads, writes its config script twice per page: the second copy throws
+    # "Identifier 'THEBE_JS_URL' has already been declared".
+    def is_thebe(script):
+        return "thebe" in str(getattr(script, "filename", "") or "") or "THEBE_JS_URL" in str(getattr(script, "attributes", {}).get("body", ""))
+
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if not is_thebe(s)]
+
+
 def setup(app):
     render.load_mime_renders = _load_mime_renders
     app.connect("html-page-context", _add_plotly_where_needed)
+    app.connect("html-page-context", _drop_thebe, priority=900)
     app.add_css_file("igr-book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
