@@ -5,9 +5,11 @@ import { COLORS, element, Plotly, slider, throttled } from "./dom";
 
 const DRAWS = 1000;
 /** Draws plotted per relaxation (the frequencies use all DRAWS): fewer SVG points redraw faster. */
-const PLOTTED = 500;
-/** Density grid: barycentric points (i, j, k)/M with i, j, k ≥ 1, (M−1)(M−2)/2 of them. */
-const GRID = 36;
+const PLOTTED = 400;
+/** Density image: pixels of the triangle drawn flat (ψ₁ at the top, ψ₂ left, ψ₃ right). */
+const PIXELS_X = 110;
+const PIXELS_Y = 96;
+const HEIGHT = Math.sqrt(3) / 2;
 /** Colour range of the log density: from its maximum down this far (natural log units). */
 const LOG_DENSITY_RANGE = 12;
 
@@ -30,13 +32,32 @@ export interface SimplexState {
   gsDraws: number[][];
   computeMs: number;
   drawMs: number;
+  /** From the first slider event of a burst to the next frame after its redraw (what a reader waits). */
+  latencyMs: number;
   redraws: number;
 }
 
-function densityGrid(): { points: number[][]; tensor: tf.Tensor2D } {
+/**
+ * The density image's pixel centres as flat (x, y) and as simplex points (ψ₁, ψ₂, ψ₃) = barycentric
+ * coordinates in the triangle with corners ψ₂ = (0, 0), ψ₃ = (1, 0), ψ₁ = (1/2, √3/2). Pixels
+ * outside the open triangle have no simplex point (index −1). One heatmap image draws much faster
+ * than one marker per grid point.
+ */
+function densityGrid(): { x: number[]; y: number[]; index: number[][]; tensor: tf.Tensor2D } {
+  const x = Array.from({ length: PIXELS_X }, (_, i) => (i + 0.5) / PIXELS_X);
+  const y = Array.from({ length: PIXELS_Y }, (_, j) => ((j + 0.5) / PIXELS_Y) * HEIGHT);
   const points: number[][] = [];
-  for (let i = 1; i < GRID; i++) for (let j = 1; i + j < GRID; j++) points.push([i / GRID, j / GRID, (GRID - i - j) / GRID]);
-  return { points, tensor: tf.tensor2d(points) };
+  const index = y.map((yj) =>
+    x.map((xi) => {
+      const a = yj / HEIGHT;
+      const c = xi - a / 2;
+      const b = 1 - a - c;
+      if (!(a > 0 && b > 0 && c > 0)) return -1;
+      points.push([a, b, c]);
+      return points.length - 1;
+    }),
+  );
+  return { x, y, index, tensor: tf.tensor2d(points) };
 }
 
 function rows(data: Float32Array | Int32Array, width: number): number[][] {
@@ -100,7 +121,12 @@ export function startSimplexPanel() {
   const timing = element("explorer-timing");
   const problem = element("explorer-problem");
   let seed = 1;
-  const redraw = throttled(() => draw());
+  let inputAt: number | undefined;
+  const scheduled = throttled(() => draw());
+  const redraw = () => {
+    inputAt ??= performance.now();
+    scheduled();
+  };
   const log10 = (x: number) => 10 ** x;
   const controls = {
     mu1: slider("mu1", redraw),
@@ -123,6 +149,7 @@ export function startSimplexPanel() {
     gsDraws: [],
     computeMs: 0,
     drawMs: 0,
+    latencyMs: 0,
     redraws: 0,
   };
 
@@ -182,31 +209,35 @@ export function startSimplexPanel() {
       { displaylogo: false, responsive: true },
     );
     const top = Math.max(...result.logDensity.filter(Number.isFinite));
+    const hidden = { visible: false, range: [-0.02, 1.02], fixedrange: true };
     void Plotly.react(
       densityDiv,
       [
         {
-          type: "scatterternary",
-          mode: "markers",
-          a: grid.points.map((q) => q[0]),
-          b: grid.points.map((q) => q[1]),
-          c: grid.points.map((q) => q[2]),
-          marker: {
-            size: 8,
-            symbol: "hexagon",
-            color: result.logDensity.map((v) => Math.max(v, top - LOG_DENSITY_RANGE)),
-            colorscale: "Viridis",
-            colorbar: { title: { text: "log q(ψ)" }, thickness: 12 },
-          },
-          text: result.logDensity.map((v) => `log q = ${v.toFixed(2)}`),
-          hoverinfo: "a+b+c+text",
+          type: "heatmap",
+          x: grid.x,
+          y: grid.y,
+          z: grid.index.map((row) => row.map((i) => (i < 0 ? null : result.logDensity[i]))),
+          zmin: top - LOG_DENSITY_RANGE,
+          zmax: top,
+          colorscale: "Viridis",
+          colorbar: { title: { text: "log q(ψ)" }, thickness: 12 },
+          hovertemplate: "log q = %{z:.2f}<extra></extra>",
         },
+        { type: "scatter", mode: "lines", x: [0, 1, 0.5, 0], y: [0, 0, HEIGHT, 0], line: { color: "#444", width: 1 }, hoverinfo: "skip", showlegend: false },
       ],
       {
         height: 330,
-        margin: { l: 30, r: 30, t: 40, b: 10 },
+        margin: { l: 20, r: 20, t: 40, b: 20 },
         title: { text: "IGR-I density on the simplex (softmax++)" },
-        ternary: ternary({ x: [0, 1] }),
+        xaxis: hidden,
+        yaxis: { ...hidden, range: [-0.06, HEIGHT + 0.06], scaleanchor: "x" },
+        plot_bgcolor: "rgba(0,0,0,0)",
+        annotations: [
+          { text: "ψ₁", x: 0.5, y: HEIGHT, yshift: 10, showarrow: false },
+          { text: "ψ₂", x: 0, y: 0, xshift: -8, yshift: -10, showarrow: false },
+          { text: "ψ₃", x: 1, y: 0, xshift: 8, yshift: -10, showarrow: false },
+        ],
       },
       { displaylogo: false, responsive: true },
     );
@@ -228,7 +259,17 @@ export function startSimplexPanel() {
       drawMs: drawn - computed,
       redraws: state.redraws + 1,
     });
-    timing.textContent = `computed by igr-ts in ${state.computeMs.toFixed(0)} ms, drawn in ${state.drawMs.toFixed(0)} ms`;
+    const movedAt = inputAt;
+    inputAt = undefined;
+    timing.textContent = `computed by igr-ts in ${state.computeMs.toFixed(0)} ms, drawn by Plotly in ${state.drawMs.toFixed(0)} ms`;
+    if (movedAt === undefined) return;
+    // The frame after this one is painted with the new plots.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        state.latencyMs = performance.now() - movedAt;
+        timing.textContent += `; on screen ${state.latencyMs.toFixed(0)} ms after the slider moved`;
+      }, 0),
+    );
   }
 
   draw();
