@@ -139,14 +139,14 @@ export function startFitPanel() {
     void Plotly.react(
       lawDiv,
       [
-        { type: "bar", name: "target pmf", x: categories, y: target.probs, marker: { color: COLORS.target } },
+        { type: "bar", name: `target: ${target.name}`, x: categories, y: target.probs, marker: { color: COLORS.target } },
         ...runs.map((r) => ({ type: "bar", name: `${r.label}: fitted law`, x: categories, y: state.fitted[r.family], marker: { color: r.color } })),
       ],
       {
         height: 320,
         barmode: "group",
         margin: { l: 50, r: 10, t: 40, b: 40 },
-        title: { text: `${target.name}: target and fitted discrete laws` },
+        title: { text: "target and fitted discrete laws" },
         xaxis: { title: { text: "k" }, dtick: 1 },
         legend: { orientation: "h", y: -0.25 },
       },
