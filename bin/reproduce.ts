@@ -1,6 +1,7 @@
 // npm run reproduce [-- --full] [notebook.ipynb ...]: executes the notebooks (quick mode unless
-// --full) through the tslab kernel, then reports every exported figure and writes the gallery
-// figures/index.html. Exits non-zero if a notebook or a figure export failed.
+// --full) through the tslab kernel, then reports every exported figure, writes the gallery
+// figures/index.html and builds the book (out/book/). Exits non-zero if a notebook, a figure export
+// or the book failed.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -9,6 +10,7 @@ import { findChromium, NO_CHROMIUM_HINT } from "../lib/notebook/chromium";
 import { MANIFEST_DIR, readFigureRecords } from "../lib/notebook/exportFigure";
 import { writeGallery } from "../lib/notebook/gallery";
 import { FIGURES_DIR } from "../lib/notebook/saveFigure";
+import { buildBook } from "./book";
 
 function usage(): never {
   console.error("usage: npm run reproduce [-- --full] [notebooks/NAME.ipynb ...]");
@@ -49,4 +51,11 @@ const failed = records.filter((r) => r.errors.length > 0);
 for (const r of failed) console.log(`FAIL figure ${r.name} (${r.notebook}): ${r.errors.join("; ")}`);
 const gallery = writeGallery();
 console.log(`figures: ${records.length - failed.length} exported, ${failed.length} failed; gallery: ${path.relative(projectPath(), gallery)}`);
-process.exit(run.status !== 0 || failed.length > 0 ? 1 : 0);
+let bookFailed = false;
+try {
+  buildBook();
+} catch (err) {
+  bookFailed = true;
+  console.log(`FAIL book: ${(err as Error).message}`);
+}
+process.exit(run.status !== 0 || failed.length > 0 || bookFailed ? 1 : 0);

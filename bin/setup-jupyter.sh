@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent: creates .venv with JupyterLab, plotly (its JupyterLab renderer) and nbclient,
+# Idempotent: creates .venv with JupyterLab, plotly (its JupyterLab renderer), nbclient and Jupyter Book,
 # and installs a tslab kernel spec into it that runs this checkout's node_modules/.bin/tslab.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +31,7 @@ if [ ! -x "$venv/bin/python" ]; then
     exit 1
   fi
 fi
-echo "setup-jupyter: installing JupyterLab, plotly and nbclient into .venv (once)" >&2
+echo "setup-jupyter: installing JupyterLab, plotly, nbclient and Jupyter Book into .venv (once)" >&2
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-jupyter.txt
 "$tslab" install --python="$venv/bin/python" --sys-prefix --binary="$tslab" >/dev/null
 test -f "$venv/share/jupyter/kernels/tslab/kernel.json" || {

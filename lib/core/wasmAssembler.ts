@@ -45,7 +45,7 @@ function vector(items: number[][]): number[] {
 }
 
 function name(text: string): number[] {
-  const bytes = [...Buffer.from(text, "utf8")];
+  const bytes = [...new TextEncoder().encode(text)]; // not Buffer: this file also runs in browsers
   return [...uleb(bytes.length), ...bytes];
 }
 

@@ -4,6 +4,7 @@
 // `npm run reproduce` can report it and exit non-zero.
 import * as fs from "fs";
 import * as path from "path";
+import { inspect } from "util";
 import { findChromium, NO_CHROMIUM_HINT } from "./chromium";
 import { figureTitle, type Figure, type FigureSize } from "./figure";
 import { FIGURES_DIR, saveFigure } from "./saveFigure";
@@ -59,6 +60,8 @@ export async function exportFigure(figure: Figure, name: string, options: Figure
   fs.mkdirSync(MANIFEST_DIR, { recursive: true });
   fs.writeFileSync(path.join(MANIFEST_DIR, `${name}.json`), JSON.stringify(record, null, 1));
   if (record.errors.length > 0) console.log(`note: figure "${name}" did not fully export: ${record.errors.join("; ")}`);
+  // A notebook cell ending in `await exportFigure(...)` prints its value: one line, not the record.
+  Object.defineProperty(record, inspect.custom, { value: () => `exported figure "${name}": ${record.files.join(", ") || "no file"}`, enumerable: false });
   return record;
 }
 

@@ -37,8 +37,9 @@ img { width: 100%; height: auto; }
 .err { color: #b00; }
 </style></head><body>
 <h1>igr-ts figures</h1>
-<p>${records.length} figure(s) exported by the notebooks (<code>npm run reproduce</code>). Each opens as a
-self-contained interactive page; PNG and SVG are for slides and papers.</p>
+<p>${records.length} figure(s) exported by the notebooks (<code>npm run reproduce</code>). Each opens as an
+interactive page that loads plotly.js from the one <code>plotly.min.js</code> in this folder (keep them
+together); PNG and SVG are for slides and papers.</p>
 ${sections || "<p>No figures yet: run <code>npm run reproduce</code>.</p>"}
 </body></html>
 `;
