@@ -25,7 +25,7 @@ export * as notebook from "./notebook/index";
 export * from "./notebook/index";
 export { STEEN_HALF_RANGE_HERMITE_15, fastMatMulActive, integrateAdaptive64, logNdtr64, projectPath } from "./core/index";
 export { DISCRETE_PROBABILITIES_BOX, binomialTarget, boundedParameters, discreteLogProbabilities, discreteProbabilities, explicitTarget, negativeBinomialTarget, paperDiscreteTarget, totalVariation, uniformPriorLocation, zeroTemperatureLimit } from "./discrete/index";
-export { DATASET_NAMES, exampleImages, loadDataset } from "./data/index";
+export { DATASET_NAMES, DataNotFoundError, exampleImages, loadDataset } from "./data/index";
 export { ARCHITECTURES, CategoricalVAE, ESTIMATOR_NAMES, KL_ESTIMATORS, LATENT_MODELS, LIKELIHOODS, MixtureVAE, StructuredOutputPredictor, encoderOutputSize, fitDiscreteApproximation, fitUniformPrior, igrLocScale, igrPrior, splitHalves } from "./models/index";
 export { authorsLogLikelihood, discretizedElbo, evaluateModel, importanceSampledLogLikelihood, relaxedElbo } from "./eval/index";
 export { ESTIMATOR_TRAIN_DEFAULTS, type ProgressMode, RunRecord, TAU_GRID, TRAIN_DEFAULTS, type TrainConfig, TrainingDivergedError, collectRuns, estimatorTrainConfig, expandGrid, loadEstimatorData, loadRun, markdownTable, mixtureTrainConfig, readExperimentRun, sopTrainConfig, train, trainConfig, trainMixture, trainSop, trainWithEstimator, writeJsonAtomic } from "./train/index";
