@@ -100,7 +100,7 @@ export function buildBook({ execute: rerun = false, verbose = true }: BookOption
   copyDir(projectPath("book"), STAGE_DIR);
   fs.rmSync(path.join(STAGE_DIR, "explorer"), { recursive: true, force: true }); // TypeScript sources, bundled below
   fs.mkdirSync(path.join(STAGE_DIR, "notebooks"), { recursive: true });
-  for (const n of names) fs.copyFileSync(path.join(EXECUTED_DIR, n), path.join(STAGE_DIR, "notebooks", n));
+  for (const n of names) fs.writeFileSync(path.join(STAGE_DIR, "notebooks", n), withoutViewerNote(fs.readFileSync(path.join(EXECUTED_DIR, n), "utf8")));
   fs.writeFileSync(path.join(STAGE_DIR, "_toc.yml"), tocYaml(names));
   fs.writeFileSync(path.join(STAGE_DIR, "figures.md"), figuresPage(readFigureRecords()));
 
@@ -141,4 +141,13 @@ if (require.main === module) {
     console.error((err as Error).message);
     process.exit(1);
   }
+}
+
+/** Drops the note at the top of each notebook that points repository-viewer readers to the book. */
+function withoutViewerNote(notebookJson: string): string {
+  const notebook = JSON.parse(notebookJson) as { cells: { cell_type: string; source: string | string[] }[] };
+  const first = notebook.cells[0];
+  const source = Array.isArray(first.source) ? first.source.join("") : first.source;
+  first.source = source.replace(/\n\*Committed without outputs\.[^\n]*\n/, "\n");
+  return JSON.stringify(notebook);
 }
