@@ -2,7 +2,7 @@ export { Adam, type AdamOptions } from "./adam";
 export { writeCheckpoint, readCheckpoint, restoreVariables, CheckpointError, CheckpointWriteError, CHECKPOINT_VERSION, type CheckpointHeader, type CheckpointFs } from "./checkpoint";
 export { trainConfig, toModelConfig, configHash, defaultRunId, TRAIN_DEFAULTS, TAU_GRID, type TrainConfig } from "./config";
 export { ProgressReporter, formatProgress, type ProgressMode } from "./progress";
-export { RunRecord, writeJsonAtomic, readJson, METRIC_COLUMNS, CHECKPOINT_FILE, type MetricRow, type RunSummary, type RunStatus, type RunHistoryEntry } from "./runRecord";
+export { RunRecord, readRun, writeJsonAtomic, readJson, METRIC_COLUMNS, CHECKPOINT_FILE, type MetricRow, type ExperimentRow, type ExperimentName, type RunFiles, type RunConfigFile, type RunSummary, type RunSummaryCommon, type VaeRunSummary, type ExperimentRunSummary, type VaeSection, type ExperimentSection, type VaeEvalSummary, type RunStatus, type RunHistoryEntry } from "./runRecord";
 export { RunSession, exitCodeFor } from "./runSession";
 export { RunLock, RunLockedError, lockHolder, LOCK_FILE, type LockHolder } from "./runLock";
 export { StopListener, STOP_SIGNALS, SIGNAL_EXIT_CODES, type StopSignal } from "./stopSignals";
@@ -12,7 +12,7 @@ export { train, loadTrainData, evaluateEpoch, TrainingDivergedError, ResumeRefus
 export { loadRun, resolveRun, type LoadedRun } from "./loadRun";
 export { expandGrid, type GridSpec } from "./sweep";
 export { collectRuns, markdownTable, type RunTableRow } from "./table";
-export { runExperiment, readExperimentRun, ExperimentDivergedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentSummary, type ExperimentRow, type ExperimentModel } from "./experimentRun";
+export { runExperiment, readExperimentRun, ExperimentDivergedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentModel } from "./experimentRun";
 export { sopTrainConfig, sopModelConfig, trainSop, loadSopData, sopBudget, SOP_TRAIN_DEFAULTS, type SopTrainConfig, type SopTrainOptions } from "./sopTrainer";
 export { mixtureTrainConfig, mixtureModelConfig, trainMixture, loadMixtureData, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
 export { trainWithEstimator, estimatorTrainConfig, loadEstimatorData, estimatorBudget, ESTIMATOR_TRAIN_DEFAULTS } from "./estimatorTrainer";
