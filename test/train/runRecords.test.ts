@@ -44,7 +44,7 @@ test("every committed run record reads through readRun, and its summary agrees w
     // lastMetrics is the last row of metrics.csv (every finite cell; the CSV writes full precision).
     assert.ok(run.metrics.length > 0, `${where}: metrics.csv has rows`);
     const last = run.metrics[run.metrics.length - 1];
-    for (const [k, v] of Object.entries(last)) if (Number.isFinite(v)) assert.equal(run.summary.lastMetrics![k], v, `${where}: lastMetrics.${k}`);
+    for (const [k, v] of Object.entries(last)) if (Number.isFinite(v)) assert.equal((run.summary.lastMetrics as Record<string, number>)[k], v, `${where}: lastMetrics.${k}`);
     assert.equal(last.epoch, run.summary.epochsCompleted, `${where}: the last row is the last epoch`);
     // The notebooks' entry points read the same record.
     assert.deepEqual(readExperimentRun(dir), run);
