@@ -17,3 +17,5 @@ export { sopTrainConfig, sopModelConfig, trainSop, loadSopData, sopBudget, SOP_T
 export { mixtureTrainConfig, mixtureModelConfig, trainMixture, loadMixtureData, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
 export { trainWithEstimator, estimatorTrainConfig, loadEstimatorData, estimatorBudget, ESTIMATOR_TRAIN_DEFAULTS } from "./estimatorTrainer";
 export type { EstimatorTrainConfig, EstimatorData, EstimatorTrainOptions } from "./estimatorTrainer";
+export { fitDiscreteApproximation, shouldStop } from "./approxFit";
+export { fitUniformPrior, type UniformPriorFit } from "./uniformPriorFit";
