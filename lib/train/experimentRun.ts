@@ -17,7 +17,7 @@ import type { NamedVariable } from "../models/vae";
 import { Adam } from "./adam";
 import { CheckpointFs, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { ProgressMode, ProgressReporter } from "./progress";
-import { CHECKPOINT_FILE, ExperimentName, ExperimentRow, ExperimentRunSummary, readJson, readRun, RunFiles, RunRecord } from "./runRecord";
+import { CHECKPOINT_FILE, ExperimentName, ExperimentRow, ExperimentRunSummary, readRun, RunFiles, RunRecord } from "./runRecord";
 import { RunSession } from "./runSession";
 import { checkpointTensors, median, restoreTraining } from "./trainingState";
 import { LoopState, trainingLoop } from "./loop";
@@ -141,9 +141,9 @@ function hashOf(config: Record<string, unknown>): string {
 
 /** Checks a resume request before anything is written (nothing is changed when it is refused). */
 function checkResume(dir: string, hash: string, withCheckpoint: boolean): void {
-  const configFile = path.join(dir, "config.json");
-  if (!fs.existsSync(configFile)) throw new Error(`cannot resume run ${dir}: no ${configFile}`);
-  const saved = readJson<{ configHash: string }>(configFile);
+  const record = new RunRecord(path.dirname(dir), path.basename(dir));
+  if (!record.exists()) throw new Error(`cannot resume run ${dir}: no ${record.configFile}`);
+  const saved = record.readConfig();
   if (saved.configHash !== hash) throw new Error(`cannot resume run ${dir}: its configuration differs (config hash ${saved.configHash} vs ${hash})`);
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!withCheckpoint || !fs.existsSync(file)) throw new Error(`cannot resume run ${dir}: it has no checkpoint (${file}); nothing was changed`);

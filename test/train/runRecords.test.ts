@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readRun, RunRecord } from "../../lib/train/runRecord";
 import { readExperimentRun } from "../../lib/train/experimentRun";
+import { loadRun } from "../../lib/train/loadRun";
 
 const RUNS = path.join(__dirname, "..", "..", "data", "runs");
 
@@ -60,4 +61,9 @@ test("readRun names the missing file", (t) => {
   assert.throws(() => readRun(dir), /config\.json is missing/);
   fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ config: {}, configHash: "x", backend: "cpu", createdAt: "" }));
   assert.throws(() => readRun(dir), /summary\.json is missing/);
+});
+
+test("loadRun (the VAE's model loader) names the experiment of another experiment's record", () => {
+  const sop = runFolders(RUNS).find((d) => readRun(d).experiment === "sop")!;
+  assert.throws(() => loadRun(sop, RUNS), /is a sop run; loadRun loads VAE runs/);
 });
