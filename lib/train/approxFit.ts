@@ -1,7 +1,8 @@
 // The Adam loop of the appendix-§6 fits (paper-notes §6): one relaxed distribution
 // (models/approxDiscrete.ts) fitted so that the mean of its relaxed samples matches a target pmf.
-// It runs in memory for at most a few thousand steps, so it has no run folder, checkpoint or signals;
-// its stop rule is the authors' (shouldStop).
+// It runs in memory for at most a few thousand steps and returns synchronously (notebook 05 calls
+// it inline), so it does not go through loop.ts: no run folder, checkpoint or signals, and no data
+// batches (each step draws fresh relaxed samples). Its stop rule is the authors' (shouldStop).
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream } from "../core/random";
 import { ApproxFitOptions, approxSettings, ApproxSettings, DiscreteApproximation } from "../models/approxDiscrete";
