@@ -4,7 +4,8 @@
 // 100 categories (threshold 0.9) on NegBin(50, 0.6). Median over STEPS steps after WARMUP steps.
 import { initBackend } from "../lib/core/backend";
 import { negativeBinomialTarget, paperDiscreteTarget } from "../lib/discrete/targets";
-import { ApproxFamily, fitDiscreteApproximation } from "../lib/models/approxDiscrete";
+import type { ApproxFamily } from "../lib/models/approxDiscrete";
+import { fitDiscreteApproximation } from "../lib/train/approxFit";
 import { median, type BenchRecord } from "./results";
 
 const WARMUP = 3;

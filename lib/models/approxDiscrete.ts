@@ -8,6 +8,9 @@
 // Why the mean relaxed sample: at low τ each ψ_s is near a vertex, so ψ̄ is close to the argmax
 // frequencies (the discrete law being fitted) while staying differentiable. At high τ the two
 // differ and the fitted discrete law is biased (the notebook's τ slider shows it).
+//
+// This file holds the relaxed distribution being fitted and its loss; the Adam loop that fits it
+// (fitDiscreteApproximation) lives with the other training loops in train/approxFit.ts.
 import * as tf from "@tensorflow/tfjs";
 import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { FLOAT32_TINY, SeedStream } from "../core/random";
@@ -19,7 +22,6 @@ import { IGRPlanar } from "../distributions/igrPlanar";
 import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { IGRStickBreaking } from "../distributions/igrStickBreaking";
 import { InvertibleGaussian } from "../distributions/invertibleGaussian";
-import { Adam } from "../train/adam";
 
 export type ApproxFamily = "igr-i" | "igr-planar" | "igr-sb" | "gs";
 export type ApproxLoss = "squared-error" | "empirical-kl";
@@ -71,7 +73,8 @@ export interface ApproxSettings {
   seed: number;
 }
 
-function resolve(options: ApproxFitOptions): ApproxSettings {
+/** Checks the options of a fit and fills in the defaults (messages name fitDiscreteApproximation). */
+export function approxSettings(options: ApproxFitOptions): ApproxSettings {
   const where = "fitDiscreteApproximation";
   if (options === null || typeof options !== "object") throw new Error(`${where}: options must be an object; got ${String(options)}`);
   const { family } = options;
@@ -257,23 +260,13 @@ export class DiscreteApproximation {
     }) as tf.Scalar;
   }
 
-  /** One Adam step on a fresh batch of S samples; returns the loss. */
-  step(optimizer: Adam, seed: SeedStream): number {
-    const start = performance.now();
-    let sticks: number | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const { sample, numSticks } = this.relaxedSample(this.settings.numSamples, seed);
-      sticks = numSticks;
-      return this.lossOf(sample);
-    }, this.variables);
-    optimizer.apply(this.variables.map((v) => grads[v.name]));
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    if (!Number.isFinite(loss)) throw new Error(`fitDiscreteApproximation: the loss became ${loss} at step ${this.losses.length} (${this.settings.family}, τ = ${this.settings.temperature})`);
-    this.stepMs.push(performance.now() - start);
-    this.losses.push(loss);
-    if (sticks !== undefined) this.numSticks.push(sticks);
-    return loss;
+  /**
+   * The loss of a fresh batch of S relaxed samples (noise from `seed`); call it inside a gradient
+   * tape. numSticks is IGR-SB's truncation m for this batch.
+   */
+  batchLoss(seed: SeedStream): { loss: tf.Scalar; numSticks?: number } {
+    const { sample, numSticks } = this.relaxedSample(this.settings.numSamples, seed);
+    return { loss: this.lossOf(sample), numSticks };
   }
 
   /**
@@ -324,52 +317,4 @@ export class DiscreteApproximation {
   dispose(): void {
     tf.dispose([...this.variables, this.probs, this.logProbs]);
   }
-}
-
-/**
- * The authors' early-stop rule (MinimizeEmpiricalLoss): after the loss of 0-based step i, when
- * i is a multiple of checkEvery and i > checkEvery, the running "mean loss" becomes the mean of the
- * losses of steps i − checkEvery .. i − 1; training continues while i + 1 < maxIterations and
- * |mean loss| > tolerance. (The mean starts at 10, so no stop happens before step 2·checkEvery.)
- */
-export function shouldStop(losses: readonly number[], { checkEvery, tolerance, maxIterations }: Pick<ApproxSettings, "checkEvery" | "tolerance" | "maxIterations">): { stop: boolean; early: boolean } {
-  const i = losses.length - 1;
-  if (i + 1 >= maxIterations) return { stop: true, early: false };
-  let meanLoss = 10;
-  for (let j = checkEvery + 1; j <= i; j++) {
-    if (j % checkEvery === 0) {
-      let s = 0;
-      for (let t = j - checkEvery; t < j; t++) s += losses[t];
-      meanLoss = s / checkEvery;
-    }
-  }
-  const early = Math.abs(meanLoss) <= tolerance;
-  return { stop: early, early };
-}
-
-/** Fits one relaxed distribution to a target (see the file comment); the caller disposes the result. */
-export function fitDiscreteApproximation(options: ApproxFitOptions): DiscreteApproximation {
-  const settings = resolve(options);
-  const fit = new DiscreteApproximation(settings, options.target);
-  if (settings.maxIterations === 0) return fit;
-  const optimizer = new Adam(fit.variables, { learningRate: settings.learningRate });
-  // Step noise comes from its own stream so the initialisation draws do not shift it.
-  const stepSeeds = new SeedStream(settings.seed + 0x5eed);
-  try {
-    for (;;) {
-      const loss = fit.step(optimizer, stepSeeds);
-      options.onStep?.(fit.losses.length - 1, loss);
-      const { stop, early } = shouldStop(fit.losses, settings);
-      if (stop) {
-        fit.stoppedEarly = early;
-        break;
-      }
-    }
-  } catch (err) {
-    optimizer.dispose();
-    fit.dispose();
-    throw err;
-  }
-  optimizer.dispose();
-  return fit;
 }

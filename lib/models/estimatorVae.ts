@@ -72,7 +72,10 @@ export function estimatorVaeConfig(partial: Partial<EstimatorVaeConfig> & Pick<E
   return c;
 }
 
-/** Each row of x repeated `times` times in a row (example-major), [B·times, D]. */
+/**
+ * Each row of x repeated `times` times in a row (example-major, row b·times + s), [B·times, D]: the
+ * named exception to the library's sample-major row layout (see the header of vae.ts for why).
+ */
 function repeatRows(x: tf.Tensor, times: number): tf.Tensor {
   if (times === 1) return x;
   const [B, ...rest] = x.shape;

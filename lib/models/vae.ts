@@ -4,6 +4,13 @@
 // GS, and the continuous-KL objective of Maddison et al.:
 //   ELBO_τ(x) = E_ψ[log p(x | ψ)] − KL(q_τ(ψ | x) ‖ p(ψ)),   loss = −mean over rows of the estimate,
 // with S relaxed samples per example (rows = S·B, sample-major: row s·B + b).
+//
+// Row layout for S samples, the library's one convention: sample-major, row s·B + b is sample s of
+// example b (tf.tile of the batch S times). The VAE, the mixture VAE (mixtureVae.ts) and the SOP
+// (sop.ts) follow it. The one exception is the estimator-trained VAE (estimatorVae.ts, repeatRows):
+// there rows are example-major (row b·S + s): the estimators' inputs are [B, k, V, K] (k samples
+// per example, e.g. the unordered set's), which flatten example-major, and RELAX with S > 1 draws
+// its per-row noise in that order, so a sample-major layout would change its numbers.
 import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";

@@ -9,7 +9,8 @@ import { importanceSampledLogLikelihood } from "../eval/logLikelihood";
 import { ESTIMATOR_VAE_DEFAULTS, EstimatorVAE, estimatorVaeConfig, EstimatorVaeConfig } from "../models/estimatorVae";
 import { stepSeed } from "../models/noise";
 import { integerAtLeast } from "../core/validate";
-import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import type { ExperimentRow } from "./runRecord";
 import type { ProgressMode } from "./progress";
 
 export interface EstimatorTrainConfig extends EstimatorVaeConfig, ExperimentTrainSettings {

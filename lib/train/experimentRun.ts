@@ -17,7 +17,7 @@ import type { NamedVariable } from "../models/vae";
 import { Adam } from "./adam";
 import { CheckpointFs, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { ProgressMode, ProgressReporter } from "./progress";
-import { CHECKPOINT_FILE, readJson, writeJsonAtomic } from "./runRecord";
+import { CHECKPOINT_FILE, ExperimentName, ExperimentRow, ExperimentRunSummary, readRun, RunFiles, RunRecord } from "./runRecord";
 import { RunSession } from "./runSession";
 import { checkpointTensors, median, restoreTraining } from "./trainingState";
 import { LoopState, trainingLoop } from "./loop";
@@ -79,32 +79,6 @@ export interface ExperimentModel {
   dispose(): void;
 }
 
-export type ExperimentRow = Record<string, number>;
-
-export interface ExperimentSummary {
-  runId: string;
-  experiment: string;
-  status: "running" | "completed" | "interrupted" | "diverged" | "failed";
-  configHash: string;
-  step: number;
-  totalSteps: number;
-  epochsCompleted: number;
-  epochs: number;
-  backend: string;
-  msPerStep: number | null;
-  /** A sentence stating the compute budget of the run (data, epochs, evaluation sizes). */
-  budget: string;
-  lastMetrics: ExperimentRow | null;
-  /** The final evaluation (the experiment's headline numbers). */
-  final: Record<string, unknown> | null;
-  /** The step of the last checkpoint (absent in records made before it existed). */
-  checkpointStep?: number | null;
-  /** The signal that stopped an "interrupted" run. */
-  stoppedBy?: string;
-  message?: string;
-  updatedAt: string;
-}
-
 /** What an experiment checkpoint's header stores besides the tensors: the loop's counters and these. */
 interface ExperimentState extends LoopState {
   seed: number;
@@ -114,8 +88,8 @@ interface ExperimentState extends LoopState {
 }
 
 export interface ExperimentRunOptions<M extends ExperimentModel> {
-  /** "sop" or "mixture": written to config.json so run tables can tell experiments apart. */
-  experiment: string;
+  /** Written to config.json so readers can tell experiments apart. */
+  experiment: Exclude<ExperimentName, "vae">;
   /** JSON-able configuration with runId, runsDir, seed, epochs, batchSize. */
   config: { runId: string; runsDir: string; seed: number; epochs: number; batchSize: number } & Record<string, unknown>;
   model: M;
@@ -150,10 +124,10 @@ export interface ExperimentRunOptions<M extends ExperimentModel> {
 }
 
 export interface ExperimentResult<M> {
-  status: ExperimentSummary["status"];
+  status: ExperimentRunSummary["status"];
   dir: string;
   metrics: ExperimentRow[];
-  summary: ExperimentSummary;
+  summary: ExperimentRunSummary;
   /** The trained model when keepModel was set, else null (disposed). */
   model: M | null;
   /** The signal that stopped an "interrupted" run. */
@@ -167,9 +141,9 @@ function hashOf(config: Record<string, unknown>): string {
 
 /** Checks a resume request before anything is written (nothing is changed when it is refused). */
 function checkResume(dir: string, hash: string, withCheckpoint: boolean): void {
-  const configFile = path.join(dir, "config.json");
-  if (!fs.existsSync(configFile)) throw new Error(`cannot resume run ${dir}: no ${configFile}`);
-  const saved = readJson<{ configHash: string }>(configFile);
+  const record = new RunRecord(path.dirname(dir), path.basename(dir));
+  if (!record.exists()) throw new Error(`cannot resume run ${dir}: no ${record.configFile}`);
+  const saved = record.readConfig();
   if (saved.configHash !== hash) throw new Error(`cannot resume run ${dir}: its configuration differs (config hash ${saved.configHash} vs ${hash})`);
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!withCheckpoint || !fs.existsSync(file)) throw new Error(`cannot resume run ${dir}: it has no checkpoint (${file}); nothing was changed`);
@@ -211,7 +185,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
   const evalEvery = options.evalEvery ?? 1;
   let metrics: ExperimentRow[] = [];
   let columns: string[] | null = null;
-  const metricsFile = path.join(dir, "metrics.csv");
+  const record = new RunRecord(config.runsDir, config.runId);
   const named = model.namedVariables();
   const variables = named.map((v) => v.variable);
   const adam = new ScheduledAdam(variables, { learningRate: options.learningRate(0) });
@@ -228,21 +202,21 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     state = loaded.header.state;
     checkpointStep = state.step;
     // Rows past the checkpoint (a kill between a row and the next checkpoint) are redone.
-    if (fs.existsSync(metricsFile)) {
-      const rows = readExperimentRun(dir).metrics.filter((r) => r.epoch <= state.completedEpochs);
+    if (fs.existsSync(record.metricsFile)) {
+      const rows = record.readMetrics<ExperimentRow>().filter((r) => r.epoch <= state.completedEpochs);
       if (rows.length > 0) {
         columns = Object.keys(rows[0]);
-        writeMetricsFile(metricsFile, columns, rows);
-      } else fs.rmSync(metricsFile);
+        record.writeMetrics(rows, columns);
+      } else fs.rmSync(record.metricsFile);
       metrics = rows;
     }
   } else {
-    writeJsonAtomic(path.join(dir, "config.json"), { config, configHash: hash, experiment: options.experiment, backend: tf.getBackend(), createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
+    record.writeConfig(config, hash, tf.getBackend(), options.experiment);
   }
   const elapsed = () => state.elapsedBefore + (Date.now() - start) / 1000;
 
-  const summary = (status: ExperimentSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentSummary => {
-    const s: ExperimentSummary = {
+  const summary = (status: ExperimentRunSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentRunSummary => {
+    const s: ExperimentRunSummary = {
       runId: config.runId,
       experiment: options.experiment,
       status,
@@ -261,7 +235,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
       ...(extra.message ? { message: extra.message } : {}),
       updatedAt: new Date().toISOString(),
     };
-    writeJsonAtomic(path.join(dir, "summary.json"), s);
+    record.writeSummary(s);
     session.lock.refresh();
     return s;
   };
@@ -270,7 +244,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     writeCheckpoint(checkpointFile, hash, { ...state, adamStep: adam.step, elapsedBefore: elapsed() }, checkpointTensors(named, adam), options.checkpointFs);
     checkpointStep = state.step;
   };
-  const finish = (status: ExperimentSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentResult<M> => {
+  const finish = (status: ExperimentRunSummary["status"], extra: { message?: string; stoppedBy?: StopSignal } = {}): ExperimentResult<M> => {
     progress.finish();
     const s = summary(status, extra);
     adam.dispose();
@@ -324,9 +298,9 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
         const row: ExperimentRow = { epoch: state.completedEpochs, step: state.step, learning_rate: adam.learningRate, train_loss: state.epochLossSum / state.epochLossCount, ...options.evaluate(model, epoch), elapsed_s: elapsed() };
         if (columns === null) {
           columns = Object.keys(row);
-          writeMetricsFile(metricsFile, columns, []);
+          record.writeMetrics([], columns);
         }
-        fs.appendFileSync(metricsFile, formatRow(columns, row) + "\n");
+        record.appendMetrics(row, columns);
         metrics.push(row);
         options.onEpoch?.(row);
         progress.message(`epoch ${state.completedEpochs}: ${Object.entries(row).filter(([k]) => !["epoch", "step", "elapsed_s"].includes(k)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(", ")}`);
@@ -358,31 +332,11 @@ export class ExperimentDivergedError extends Error {
   }
 }
 
-function formatRow(columns: string[], row: ExperimentRow): string {
-  return columns.map((c) => (Number.isFinite(row[c]) ? String(row[c]) : "")).join(",");
-}
-
-function writeMetricsFile(file: string, columns: string[], rows: ExperimentRow[]): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(temp, [columns.join(","), ...rows.map((r) => formatRow(columns, r))].join("\n") + "\n");
-    fs.renameSync(temp, file);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
-/** Reads a run folder written by runExperiment: config, metrics rows and summary. */
-export function readExperimentRun(dir: string): { config: Record<string, unknown>; experiment: string; metrics: ExperimentRow[]; summary: ExperimentSummary } {
-  const read = (file: string) => {
-    const full = path.join(dir, file);
-    if (!fs.existsSync(full)) throw new Error(`run ${dir}: ${file} is missing`);
-    return fs.readFileSync(full, "utf8");
-  };
-  const configFile = JSON.parse(read("config.json")) as { config: Record<string, unknown>; experiment?: string };
-  const lines = read("metrics.csv").trim().split("\n");
-  const header = lines[0].split(",");
-  const metrics = lines.slice(1).map((line) => Object.fromEntries(line.split(",").map((cell, i) => [header[i], cell === "" ? NaN : Number(cell)])));
-  return { config: configFile.config, experiment: configFile.experiment ?? "vae", metrics, summary: JSON.parse(read("summary.json")) as ExperimentSummary };
+/**
+ * A run folder as runExperiment writes it: the one reader `readRun` (runRecord.ts) with the summary
+ * typed for these experiments. A VAE folder reads too (experiment "vae"); its summary then has the
+ * VAE's section (no budget or final): check `experiment` before using them.
+ */
+export function readExperimentRun(dir: string): RunFiles<ExperimentRunSummary> {
+  return readRun<ExperimentRunSummary>(dir);
 }

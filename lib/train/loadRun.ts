@@ -23,6 +23,7 @@ export function loadRun(run: string, runsDir: string): LoadedRun {
   const record = resolveRun(run, runsDir);
   if (!record.exists()) throw new Error(`no run "${run}": ${record.configFile} does not exist`);
   const saved = record.readConfig();
+  if (saved.experiment !== undefined) throw new Error(`run "${run}" is a ${saved.experiment} run; loadRun loads VAE runs of igr train (read other runs with readRun or readExperimentRun)`);
   // Re-validate (and fill fields added since the run was made), keeping the run's own location.
   const config = trainConfig({ ...saved.config, runsDir: path.dirname(record.dir), runId: record.runId });
   const hash = configHash(config);

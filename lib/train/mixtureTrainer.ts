@@ -5,7 +5,8 @@ import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
-import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import type { ExperimentRow } from "./runRecord";
 import type { ProgressMode } from "./progress";
 
 export type MixtureTrainConfig = MixtureVaeConfig & ExperimentTrainSettings;

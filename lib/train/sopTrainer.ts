@@ -7,7 +7,8 @@ import { mixSeeds } from "../core/prng";
 import { stepSeed } from "../models/noise";
 import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
 import { integerAtLeast } from "../core/validate";
-import { checkTrainSettings, ExperimentResult, ExperimentRow, ExperimentTrainSettings, inverseTimeDecay, runExperiment } from "./experimentRun";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, inverseTimeDecay, runExperiment } from "./experimentRun";
+import type { ExperimentRow } from "./runRecord";
 import type { ProgressMode } from "./progress";
 
 export interface SopTrainConfig extends SopConfig, ExperimentTrainSettings {

@@ -4,7 +4,7 @@
 // without one is started (or started over, its old metrics kept), a diverged run is left for a person.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CHECKPOINT_FILE, readJson, RunStatus } from "./runRecord";
+import { CHECKPOINT_FILE, RunRecord, RunStatus, RunSummary } from "./runRecord";
 import { LockHolder, lockHolder } from "./runLock";
 
 /** A run's state for a sweep: its summary's status, or "missing", or "killed" (said running, nobody writes it). */
@@ -23,8 +23,8 @@ export function runProgress(dir: string): RunProgress {
   const hasCheckpoint = fs.existsSync(path.join(dir, CHECKPOINT_FILE));
   const holder = lockHolder(dir);
   if (!fs.existsSync(path.join(dir, "config.json"))) return { state: holder ? "running" : "missing", step: 0, totalSteps: null, msPerStep: null, hasCheckpoint, holder };
-  const summaryFile = path.join(dir, "summary.json");
-  const summary = fs.existsSync(summaryFile) ? readJson<{ status: RunStatus; step: number; totalSteps: number; msPerStep: number | null; checkpointStep?: number | null }>(summaryFile) : null;
+  // Only the fields every experiment's summary has: a sweep may hold any experiment's runs.
+  const summary = new RunRecord(path.dirname(dir), path.basename(dir)).readSummary<RunSummary>();
   let state: SweepRunState = summary?.status ?? "killed";
   if (holder) state = "running";
   else if (state === "running") state = "killed";

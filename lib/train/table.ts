@@ -1,8 +1,7 @@
 // Collects the run records under a runs folder into flat rows (one per run) for tables.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readJson, RunSummary } from "./runRecord";
-import type { TrainConfig } from "./config";
+import { RunRecord } from "./runRecord";
 
 export interface RunTableRow {
   run: string;
@@ -27,13 +26,6 @@ export interface RunTableRow {
   ms_per_step: number | null;
 }
 
-interface EvalRecord {
-  trainDiscretizedElbo?: { elbo: number };
-  testDiscretizedElbo?: { elbo: number };
-  testLogLikelihood?: { mean: number } | null;
-  authorsEstimator?: { mean: number } | null;
-}
-
 /** Every folder of runsDir that holds a config.json and a summary.json, sorted by run id. */
 export function collectRuns(runsDir: string): RunTableRow[] {
   if (!fs.existsSync(runsDir)) return [];
@@ -41,13 +33,14 @@ export function collectRuns(runsDir: string): RunTableRow[] {
   for (const name of fs.readdirSync(runsDir).sort()) {
     const dir = path.join(runsDir, name);
     if (!fs.existsSync(path.join(dir, "config.json")) || !fs.existsSync(path.join(dir, "summary.json"))) continue;
-    const { config } = readJson<{ config: TrainConfig }>(path.join(dir, "config.json"));
+    const record = new RunRecord(runsDir, name);
+    const { config } = record.readConfig();
     // The runs folder is shared with other experiments' records (SOP, mixture VAE) that have no
     // VAE model/dataset: they are not rows of this table.
     if (typeof config?.model !== "string" || typeof config?.dataset !== "string" || typeof config?.arch !== "string") continue;
-    const summary = readJson<RunSummary>(path.join(dir, "summary.json"));
+    const summary = record.readSummary()!;
     const last = summary.lastMetrics;
-    const ev = (summary.eval ?? null) as EvalRecord | null;
+    const ev = summary.eval ?? null;
     rows.push({
       run: name,
       model: config.model,

@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import { CheckpointFs, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { configHash, toModelConfig, TrainConfig } from "./config";
 import { ProgressMode, ProgressReporter } from "./progress";
-import { MetricRow, RunRecord, RunStatus, RunSummary } from "./runRecord";
+import { MetricRow, RunRecord, RunStatus, VaeRunSummary } from "./runRecord";
 import { RunSession } from "./runSession";
 import { checkpointTensors, median, restoreTraining } from "./trainingState";
 import { LoopEnd, LoopState, trainingLoop } from "./loop";
@@ -72,7 +72,7 @@ export interface TrainResult {
   runId: string;
   dir: string;
   step: number;
-  summary: RunSummary;
+  summary: VaeRunSummary;
   metrics: MetricRow[];
   /** The signal that stopped an "interrupted" run. */
   stoppedBy: StopSignal | null;
@@ -213,9 +213,9 @@ async function trainLocked(config: TrainConfig, hash: string, record: RunRecord,
   let stepsThisSession = 0;
 
   const elapsed = () => state.elapsedBefore + (Date.now() - sessionStart) / 1000;
-  const summary = (status: RunStatus, extra: { message?: string; stoppedBy?: StopSignal } = {}): RunSummary => {
+  const summary = (status: RunStatus, extra: { message?: string; stoppedBy?: StopSignal } = {}): VaeRunSummary => {
     const best = metrics.filter((r) => Number.isFinite(r.validation_discretized_elbo)).reduce<MetricRow | null>((b, r) => (b === null || r.validation_discretized_elbo > b.validation_discretized_elbo ? r : b), null);
-    const s: RunSummary = {
+    const s: VaeRunSummary = {
       runId: record.runId,
       status,
       configHash: hash,

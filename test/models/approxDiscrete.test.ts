@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
 import { SeedStream } from "../../lib/core/random";
 import { explicitTarget, totalVariation } from "../../lib/discrete/targets";
-import { DiscreteApproximation, fitDiscreteApproximation, shouldStop } from "../../lib/models/approxDiscrete";
+import { DiscreteApproximation } from "../../lib/models/approxDiscrete";
+import { fitDiscreteApproximation, shouldStop } from "../../lib/train/approxFit";
 
 before(async () => {
   await initBackend();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
 import { ndtr64 } from "../../lib/core/normal";
-import { fitUniformPrior } from "../../lib/models/uniformPriorFit";
+import { fitUniformPrior } from "../../lib/train/uniformPriorFit";
 
 before(async () => {
   await initBackend();

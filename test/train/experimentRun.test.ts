@@ -68,7 +68,7 @@ describe("runExperiment", () => {
     const config = { runId: "toy", runsDir: dir, seed: 1, epochs: 2, batchSize: 4 };
     const learningRates: number[] = [];
     const result = await runExperiment({
-      experiment: "toy",
+      experiment: "mixture",
       config,
       model,
       train: data,
@@ -86,7 +86,7 @@ describe("runExperiment", () => {
     // 6 images in batches of 4: 2 steps per epoch, 4 in all, the schedule asked at steps 0..3.
     assert.deepEqual(learningRates, [0, 0, 1, 2, 3]);
     const run = readExperimentRun(path.join(dir, "toy"));
-    assert.equal(run.experiment, "toy");
+    assert.equal(run.experiment, "mixture");
     assert.equal(run.metrics.length, 2);
     assert.deepEqual(Object.keys(run.metrics[0]), ["epoch", "step", "learning_rate", "train_loss", "w", "elapsed_s"]);
     assert.equal(run.summary.status, "completed");
@@ -98,7 +98,7 @@ describe("runExperiment", () => {
     assert.ok(fs.existsSync(path.join(dir, "toy", "checkpoint.igrckpt")));
     const w2 = tf.variable(tf.scalar(1));
     await assert.rejects(
-      runExperiment({ ...{ experiment: "toy", config, train: data, budget: "", progress: "none" as const }, model: { namedVariables: () => [{ name: "w", variable: w2 as tf.Variable }], dispose: () => w2.dispose() }, learningRate: () => 0.1, loss: () => tf.scalar(0), evaluate: () => ({}) }),
+      runExperiment({ ...{ experiment: "mixture", config, train: data, budget: "", progress: "none" as const }, model: { namedVariables: () => [{ name: "w", variable: w2 as tf.Variable }], dispose: () => w2.dispose() }, learningRate: () => 0.1, loss: () => tf.scalar(0), evaluate: () => ({}) }),
       /already exists/,
     );
     w2.dispose();

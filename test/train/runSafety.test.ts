@@ -155,7 +155,7 @@ test("runExperiment stops on SIGTERM with a checkpoint and resumes bit-identical
   const run = async (runId: string, resume: boolean, stopAt: number | null) => {
     const w = tf.variable(tf.scalar(3));
     return runExperiment({
-      experiment: "toy", config: { runId, runsDir: dir, seed: 1, epochs: 3, batchSize: 5 }, model: { namedVariables: () => [{ name: "w", variable: w as tf.Variable }], dispose: () => w.dispose() },
+      experiment: "sop", config: { runId, runsDir: dir, seed: 1, epochs: 3, batchSize: 5 }, model: { namedVariables: () => [{ name: "w", variable: w as tf.Variable }], dispose: () => w.dispose() },
       train: data, budget: "", progress: "none", resume,
       learningRate: (step) => {
         if (step === stopAt) process.emit("SIGTERM" as never);

@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
 import { totalVariation, uniformTarget } from "../discrete/targets";
 import { uniformPriorLocation } from "../discrete/uniformPriorLocation";
-import { ApproxFitOptions, DiscreteApproximation, fitDiscreteApproximation } from "./approxDiscrete";
+import type { ApproxFitOptions, DiscreteApproximation } from "../models/approxDiscrete";
+import { fitDiscreteApproximation } from "./approxFit";
 
 export interface UniformPriorFit {
   fit: DiscreteApproximation;
