@@ -10,7 +10,8 @@ export { SeedStream, type Seed } from "./core/random";
 export * from "./bijectors/index";
 export * from "./distributions/index";
 export * from "./discrete/index";
-export { DiscreteApproximation, shouldStop, type ApproxSettings, type ApproxFamily } from "./models/approxDiscrete";
+export { DiscreteApproximation, type ApproxSettings, type ApproxFamily } from "./models/approxDiscrete";
+export { fitStep, shouldStop } from "./train/approxFit";
 export { Adam } from "./train/adam";
 
 /**

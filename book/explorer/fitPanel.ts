@@ -8,6 +8,7 @@ import {
   explicitTarget,
   paperDiscreteTarget,
   SeedStream,
+  fitStep,
   shouldStop,
   tf,
   type ApproxFamily,
@@ -159,7 +160,7 @@ export function startFitPanel() {
     try {
       for (const r of runs) {
         for (let i = 0; i < STEPS_PER_FRAME && !r.done; i++) {
-          r.fit.step(r.optimizer, r.seeds);
+          fitStep(r.fit, r.optimizer, r.seeds);
           r.done = shouldStop(r.fit.losses, r.fit.settings).stop;
         }
         state.steps[r.family] = r.fit.iterations;

@@ -30,7 +30,7 @@ export function shouldStop(losses: readonly number[], { checkEvery, tolerance, m
 }
 
 /** One Adam step on a fresh batch of S samples; records the loss, the time and IGR-SB's sticks on `fit`. */
-function fitStep(fit: DiscreteApproximation, optimizer: Adam, seed: SeedStream): number {
+export function fitStep(fit: DiscreteApproximation, optimizer: Adam, seed: SeedStream): number {
   const start = performance.now();
   let sticks: number | undefined;
   const { value, grads } = tf.variableGrads(() => {
