@@ -9,7 +9,7 @@ import { bundleExplorer, bundleForBrowser } from "../../bin/book/bundle";
 import { projectPath } from "../../lib/core/paths";
 
 // What the math core may pull in: the folders of the issue plus the appendix §6 fit and its Adam.
-const ALLOWED = /^lib\/(browser\.ts|core\/|bijectors\/|distributions\/|discrete\/|models\/approxDiscrete\.ts|train\/adam(Kernel)?\.ts)/;
+const ALLOWED = /^lib\/(browser\.ts|core\/|bijectors\/|distributions\/|discrete\/|models\/approxDiscrete\.ts|train\/(adam|adamKernel|approxFit)\.ts)/;
 // Node-only globals and module loading that would fail in a page (comments are stripped first).
 const NODE_ONLY = /\b(process\.|require\(|__dirname|__filename|Buffer\.)/;
 
