@@ -40,23 +40,22 @@ export async function runSopOrMixture(
       if (flags.relaxation === undefined) throw new UsageError(`igr sop: --relaxation is required (${SOP_RELAXATIONS.join(", ")})`);
       return { relaxation: flags.relaxation, ...(flags.tau !== undefined ? { temperature: flags.tau } : {}), ...(flags.authors ? { authors: true } : {}), ...commonSettings(flags, runsDir) };
     }, folderOf);
-    let config;
-    try {
-      config = sopTrainConfig(settings as Parameters<typeof sopTrainConfig>[0]);
-    } catch (err) {
-      throw new UsageError(`igr sop: ${(err as Error).message}`);
-    }
+    const config = asUsageError(command, () => sopTrainConfig(settings as Parameters<typeof sopTrainConfig>[0]));
     return { result: (await trainSop(config, { resume, progress })) as ExperimentResult<unknown>, runId: config.runId };
   }
   const { settings, resume } = settingsFor(command, flags, runsDir, () => {
     if (flags.sticks === undefined) throw new UsageError(`igr mixture: --sticks is required (${STICK_FAMILIES.join(", ")})`);
     return { sticks: flags.sticks, ...(flags.truncate !== undefined ? { truncate: flags.truncate } : {}), ...commonSettings(flags, runsDir) };
   }, folderOf);
-  let config;
-  try {
-    config = mixtureTrainConfig(settings as Parameters<typeof mixtureTrainConfig>[0]);
-  } catch (err) {
-    throw new UsageError(`igr mixture: ${(err as Error).message}`);
-  }
+  const config = asUsageError(command, () => mixtureTrainConfig(settings as Parameters<typeof mixtureTrainConfig>[0]));
   return { result: (await trainMixture(config, { resume, progress })) as ExperimentResult<unknown>, runId: config.runId };
+}
+
+/** A configuration the trainer refuses is the user's flags at fault: exit 2 with the command named. */
+function asUsageError<T>(command: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw new UsageError(`igr ${command}: ${(err as Error).message}`);
+  }
 }
