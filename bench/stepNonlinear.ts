@@ -2,8 +2,8 @@
 // (encoder 784-512-256-360, decoder 200-256-512-784, ReLU, batch 100, Adam lr 3e-4), once with
 // stock tfjs (tf.layers.dense + tf.train.adam, stock wasm matMul kernels) and once with our path
 // (transpose-free matMul kernels + lib/models Dense). Each variant runs in a fresh child process,
-// so neither sees the other's kernel patch or warmed caches (performance.md §1 measures the same
-// way). The loss mirrors performance.md's workload with a plain-op stand-in for softmax++:
+// so neither sees the other's kernel patch or warmed caches (docs/performance.md §1 measures the same
+// way). The loss mirrors docs/performance.md's workload with a plain-op stand-in for softmax++:
 // y = mu + sigma·eps, z = softmax([y/temperature, 0]) per variable, Bernoulli NLL + Gaussian KL.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -41,7 +41,7 @@ function vaeLoss(x: tf.Tensor2D, eps: tf.Tensor2D, encode: Net, decode: Net): tf
   const [mu, logSigma] = tf.split(encode(x), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
   const y = tf.add(mu, tf.mul(tf.exp(logSigma), eps));
   const logits = tf.reshape(tf.div(y, TEMPERATURE), [BATCH, VARIABLES, CATEGORIES - 1]);
-  // Categories on the last axis: softmax over other axes transposes on wasm (performance.md §2).
+  // Categories on the last axis: softmax over other axes transposes on wasm (docs/performance.md §2).
   const z = tf.softmax(tf.concat([logits, tf.zeros([BATCH, VARIABLES, 1])], 2));
   const pixelLogits = decode(tf.reshape(z, [BATCH, VARIABLES * CATEGORIES]));
   const nll = tf.sub(tf.sum(tf.softplus(pixelLogits)), tf.sum(tf.mul(x, pixelLogits)));

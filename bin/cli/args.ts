@@ -4,7 +4,7 @@ import { SOP_RELAXATIONS, STICK_FAMILIES } from "../../lib/models/index";
 
 /**
  * τ when --tau is not given. The paper picks τ per model by validation from TAU_GRID and does not
- * report the choice (paper-notes §3); 0.1 is a mid-grid value for quick runs, not a recommendation.
+ * report the choice (docs/paper.md §3); 0.1 is a mid-grid value for quick runs, not a recommendation.
  */
 export const DEFAULT_TAU = 0.1;
 

@@ -1,4 +1,4 @@
-// κ = loc + scale ⊙ ε: the reparameterization of a diagonal Gaussian (paper-notes §2).
+// κ = loc + scale ⊙ ε: the reparameterization of a diagonal Gaussian (docs/paper.md §2).
 import * as tf from "@tensorflow/tfjs";
 import { assertFinite, assertTensor, broadcastShapes } from "../core/validate";
 import { Bijector, requireEventSize, ValueAndLogDet } from "./bijector";

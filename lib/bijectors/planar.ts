@@ -2,7 +2,7 @@
 //   z' = z + û tanh(wᵀz + b),  log|det| = log|1 + tanh'(wᵀz + b) · wᵀû|.
 // û is reparameterized so that wᵀû = −1 + softplus(wᵀu) > −1, which makes the map invertible for
 // every (w, u, b): û = u + (−1 + softplus(wᵀu) − wᵀu) · w / ‖w‖², with ‖w‖² per variable.
-// The authors divide by the Frobenius norm ‖W‖ of the whole w tensor instead (paper-notes §2.2,
+// The authors divide by the Frobenius norm ‖W‖ of the whole w tensor instead (docs/paper.md §2.2,
 // trap 8), which does not guarantee wᵀû > −1; `authorsNormW: true` reproduces that.
 import * as tf from "@tensorflow/tfjs";
 import { stopGradient, tanhDerivative } from "../core/special";

@@ -1,4 +1,4 @@
-// softmax++ (paper-notes §1, appendix eq. (6)): y ∈ R^{K−1} ↦ ψ in the open K-simplex,
+// softmax++ (docs/paper.md §1, appendix eq. (6)): y ∈ R^{K−1} ↦ ψ in the open K-simplex,
 //   ψ_k = e^{y_k/τ} / (Σ_j e^{y_j/τ} + δ),  ψ_K = δ / (Σ_j e^{y_j/τ} + δ).
 // Computed as a log-softmax of [y/τ, log δ], so ψ_K and every log ψ_k come straight from log space
 // (never 1 − Σ ψ_k, which cancels near a vertex and overflows the authors' e^{−max} shift).
@@ -38,7 +38,7 @@ export function softmaxPlusPlus(y: tf.Tensor, options: { temperature: ScalarPara
 /**
  * softmax++ as a bijector from R^{K−1} onto the open K-simplex (first K−1 coordinates). Its
  * log-det is that of the square map y ↦ (ψ_1..ψ_{K−1}): J = (1/τ)(diag g − g gᵀ), so by the matrix
- * determinant lemma log det J = −(K−1) log τ + Σ_{k=1}^{K} log ψ_k (paper-notes §1.3; appendix
+ * determinant lemma log det J = −(K−1) log τ + Σ_{k=1}^{K} log ψ_k (docs/paper.md §1.3; appendix
  * eqs. (1), (3), (4) as printed are wrong).
  */
 export class SoftmaxPlusPlus extends Bijector {
@@ -76,7 +76,7 @@ export class SoftmaxPlusPlus extends Bijector {
     return { value: tf.exp(logPsi), logDet: this.logDetFromLogPsi(logPsi) };
   }
 
-  /** y_k = τ (log ψ_k − log ψ_K + log δ) (paper-notes §1.2), using the given K-th coordinate. */
+  /** y_k = τ (log ψ_k − log ψ_K + log δ) (docs/paper.md §1.2), using the given K-th coordinate. */
   protected inverseAndLogDetImpl(psi: tf.Tensor): ValueAndLogDet {
     const logPsi = tf.log(psi);
     return { value: this.inverseFromLog(logPsi), logDet: tf.neg(this.logDetFromLogPsi(logPsi)) };

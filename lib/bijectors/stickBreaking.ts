@@ -1,4 +1,4 @@
-// Sigmoid stick-breaking as in the authors' IGR-SB (paper-notes §2.3): κ ∈ R^n ↦ η ∈ R^n with
+// Sigmoid stick-breaking as in the authors' IGR-SB (docs/paper.md §2.3): κ ∈ R^n ↦ η ∈ R^n with
 //   v = sigmoid(κ),  η_k = v_k Π_{j<k} (1 − v_j).
 // η has n entries and no remainder term: the extra (K-th) category of IGR-SB is softmax++'s slack,
 // added by the next bijector. The image is {η_k > 0, Σ η_k < 1}.

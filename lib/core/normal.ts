@@ -1,6 +1,6 @@
 // The standard normal CDF in log space, Φ(x), with tails that stay accurate in float32.
 // Proposition 2 (appendix eq. 7) multiplies many Φ's and needs log Φ far into the lower tail,
-// where Φ itself underflows and 1 + erf(x/√2) cancels (paper-notes §11 trap 4).
+// where Φ itself underflows and 1 + erf(x/√2) cancels (docs/paper.md §11 trap 4).
 import * as tf from "@tensorflow/tfjs";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);

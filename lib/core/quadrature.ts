@@ -1,7 +1,7 @@
 // Gauss quadrature rules computed in Float64, and a Float64 adaptive reference integrator.
 // Proposition 2 (appendix eq. 7) is a one-dimensional integral over [0, ∞) against a Gaussian
 // density; the authors use the 15-point half-range Gauss–Hermite rule of Steen, Byrne & Gelbard
-// (1969), tabulated in paper-notes §5. We compute rules of any size here (Golub–Welsch on recurrence
+// (1969), tabulated in docs/paper.md §5. We compute rules of any size here (Golub–Welsch on recurrence
 // coefficients) instead of hard-coding tables, and test them against that table and moments.
 
 /** Nodes and weights of a Gauss rule: ∫ w(x) f(x) dx ≈ Σ weights[i]·f(nodes[i]). */
@@ -12,7 +12,7 @@ export interface QuadratureRule {
 
 /**
  * The 15-point half-range Gauss–Hermite rule (weight e^{−x²} on [0, ∞)) as printed in Steen et
- * al. (1969) and used by the authors' `compute_igr_log_probs` (paper-notes §5). Kept for the
+ * al. (1969) and used by the authors' `compute_igr_log_probs` (docs/paper.md §5). Kept for the
  * accuracy map that shows where it fails; `halfRangeGaussHermite(15)` recomputes it.
  */
 export const STEEN_HALF_RANGE_HERMITE_15: Readonly<QuadratureRule> = Object.freeze({

@@ -34,7 +34,7 @@ export function stopGradient(x: tf.Tensor): tf.Tensor {
 /**
  * Log-softmax over the last axis of [x, extra]: x is [..., n], extra broadcasts against x's leading
  * dims; returns [..., n + 1]. This is how softmax++ gets every coordinate, the last one included,
- * without ever forming 1 − Σ (paper-notes §1.1).
+ * without ever forming 1 − Σ (docs/paper.md §1.1).
  */
 export function logSoftmaxWithExtraLogit(x: tf.Tensor, extra: number | tf.Tensor): tf.Tensor {
   return tf.tidy(() => {

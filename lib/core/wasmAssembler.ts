@@ -4,7 +4,7 @@
 //
 // Why: the Adam update is a streaming loop over ~1.2 M floats; as tfjs ops it is ~16 kernels per
 // variable (7-9 ms per step), as one f32x4 loop on the wasm backend's own heap about 1.4 ms
-// (performance.md §3.6). Only the handful of opcodes that loop needs are listed; the encodings
+// (docs/performance.md §3.6). Only the handful of opcodes that loop needs are listed; the encodings
 // are those of the WebAssembly core spec 2.0 (binary format, §5) and its fixed-width SIMD
 // extension. test/core/wasmAssembler.test.ts checks the encoders and runs small modules.
 

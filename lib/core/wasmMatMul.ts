@@ -3,7 +3,7 @@
 //
 // Why: in tfjs-backend-wasm 4.22 the C++ kernel calls XNNPACK only when both transpose flags are
 // false (and the batch is 1); with a flag set it falls back to a blocked scalar triple loop that is
-// 12-25x slower (performance.md §2: 100x784x512 takes 35-70 ms against 2.85 ms for an explicit
+// 12-25x slower (docs/performance.md §2: 100x784x512 takes 35-70 ms against 2.85 ms for an explicit
 // transpose followed by a plain product). Every stock gradient of a matMul (and the gradient of
 // tf.fused.matMul, which tf.layers Dense uses) is made of transposed products, so patching the
 // *kernel*, not the gradient, speeds up every tfjs code path at once.
@@ -55,7 +55,7 @@ function swapLastAxes(x: TensorInfo, backend: {}): TensorInfo {
  *  - "direct": transpose each flagged operand, then A'·B';
  *  - "swapped": Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(X)ᵀ is X itself when X was flagged, then transpose Cᵀ.
  * For dX = dZ·Wᵀ with a large W, "swapped" moves dZ and the output instead of W (the "smart"
- * variant of performance.md, row 5). Exported for the tests.
+ * variant of docs/performance.md §1 row 5). Exported for the tests.
  */
 export function chooseLayout(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): "direct" | "swapped" {
   const outRows = a.shape[a.shape.length - (transposeA ? 1 : 2)];

@@ -1,4 +1,4 @@
-// Binarisation. Static: threshold once at 0.5, as the authors do for MNIST (paper-notes §4.2, §8:
+// Binarisation. Static: threshold once at 0.5, as the authors do for MNIST (docs/paper.md §4.2, §8:
 // x/255 >= 0.5 -> 1). Dynamic: a fresh Bernoulli(x) draw each time a batch is made, seeded.
 import { mulberry32 } from "../core/prng";
 

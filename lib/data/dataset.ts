@@ -17,7 +17,7 @@ export const DATASET_NAMES: DatasetName[] = ["mnist", "fashion-mnist", "omniglot
 /** Seed of the train/validation split: fixed, so validation never leaks into training across runs. */
 export const VALIDATION_SEED = 4242;
 
-/** The paper's preprocessing (paper-notes §8): MNIST static at 0.5, FMNIST and Omniglot grey. */
+/** The paper's preprocessing (docs/paper.md §8): MNIST static at 0.5, FMNIST and Omniglot grey. */
 export const PAPER_BINARIZE: Record<DatasetName, Binarize> = { mnist: "static", "fashion-mnist": "none", omniglot: "none" };
 
 export interface LoadOptions {

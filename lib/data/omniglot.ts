@@ -2,7 +2,7 @@
 // 105x105 1-bit PNGs, black strokes on white. We decode them, make strokes = 1, and area-average
 // to 28x28 (values are multiples of 1/225, since 3.75 = 15/4 makes every overlap a multiple of 1/16).
 //
-// Splits (paper-notes §8):
+// Splits (docs/paper.md §8):
 // * The authors (TFDS omniglot v3): train = all of 'background' (19,280) + the first 5,065 images of
 //   'evaluation' in TFDS's (hash-shuffled) order = 24,345; test = the other 8,115. Only the train
 //   size matches the usual 28x28 Omniglot of Burda et al. (chardata.mat, 24,345 / 8,070), which

@@ -1,7 +1,7 @@
 // Area-averaging resize: each output pixel is the mean of the source over the output pixel's
 // footprint, with source pixels weighted by their fractional overlap (105 -> 28 is a factor of
 // 3.75, so footprints cut through source pixels). This is what PIL calls BOX and OpenCV INTER_AREA;
-// the authors used bilinear resizing instead (paper-notes §8), which skips most source pixels at
+// the authors used bilinear resizing instead (docs/paper.md §8), which skips most source pixels at
 // this factor and aliases thin strokes.
 
 interface Tap {

@@ -17,7 +17,7 @@ export interface BoundedParametersOptions {
  *
  * Why: Proposition 2's quadrature is accurate only on a box of (μ/σ, σ ratio); these maps keep the
  * optimiser inside it whatever the raw parameters. With the defaults |μ/σ| ≤ 10 and max σ / min σ ≤ 5,
- * inside `discreteProbabilities`' box (the authors' 15-point rule is not accurate there; notes §5).
+ * inside `discreteProbabilities`' box (the authors' 15-point rule is not accurate there; docs/paper.md §5).
  * The appendix's minus sign only flips the parameterisation, not the bounds; we drop it so μ grows
  * with μ′ (as in the authors' committed code, which used maxAbsLoc = 1, σ ∈ [0.5, 1]).
  * In float32 the bounds are reached (not exceeded) for |raw| ≳ 9 (tanh) or 17 (sigmoid).

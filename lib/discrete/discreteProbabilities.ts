@@ -1,5 +1,5 @@
 // Proposition 2 (appendix eq. 7): the law of H = argmax(softmax++(y/τ)) for y ~ N(μ, diag σ²), δ = 1.
-// With δ = 1 the argmax does not depend on τ (paper-notes §1.5), so this is the discrete law of
+// With δ = 1 the argmax does not depend on τ (docs/paper.md §1.5), so this is the discrete law of
 // every IGR-I sample at every temperature, and the τ → 0 law of Proposition 1.
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
@@ -54,7 +54,7 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  * G_k(s) = Π_{j≠k} Φ((μ_k − μ_j + σ_k s)/σ_j). Everything is summed in log space (logsumexp of
  * log-weights plus Σ log Φ), so nothing underflows.
  * - r < 5.5: shifted half-range Gauss–Hermite, s = −r + √2·x with the 2n-point rule for e^{−x²} on
- *   [0, ∞). At r = 0 this is the authors' rule (paper-notes §5); for r > 0 the factor e^{√2 r x}
+ *   [0, ∞). At r = 0 this is the authors' rule (docs/paper.md §5); for r > 0 the factor e^{√2 r x}
  *   grows, which is why their 15-point rule fails beyond r ≈ 5.
  * - r ≥ 5.5: split at the mode, ∫_{−r}^∞ = ∫_0^∞ φ(s)[G(s) + G(−s)] ds − ∫_r^∞ φ(s) G(−s) ds, each
  *   half by the n-point rule with no exponential factor; the last term is ≤ Φ(−r) ≤ 1.9e−8 (and
@@ -175,7 +175,7 @@ function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[]
       tf.expandDims(tf.expandDims(sigma, -2), -1),
     );
     const logCdf = logNdtr(z);
-    // Drop j = k (a where, not a subtraction of log Φ_k, which is NaN when it is −inf; notes §11.4).
+    // Drop j = k (a where, not a subtraction of log Φ_k, which is NaN when it is −inf; docs/paper.md §11, trap 4).
     const offDiagonal = tf.expandDims(tf.sub(1, tf.eye(m)), -1).cast("bool"); // [m, m, 1]
     const logG = tf.sum(tf.where(tf.broadcastTo(offDiagonal, z.shape), logCdf, tf.zerosLike(logCdf)), -2);
     const logInner = tf.logSumExp(tf.add(logWeight, logG), -1); // [..., m]

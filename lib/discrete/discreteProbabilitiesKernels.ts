@@ -4,7 +4,7 @@
 // The op-based rule in discreteProbabilities.ts stays the path for other backends (tfjs-node).
 //
 // Relies on tfjs 4.22 backend internals: wasm `makeOutput` / `typedArrayFromHeap`, cpu
-// `data.get(dataId).values` / `makeTensorInfo` (performance.md §3). On wasm every output is allocated
+// `data.get(dataId).values` / `makeTensorInfo` (docs/performance.md §3). On wasm every output is allocated
 // before any heap view is taken, because a malloc can grow (and detach) the heap.
 import * as tf from "@tensorflow/tfjs";
 import { discreteLogProbabilitiesBackward64, discreteLogProbabilitiesForward64 } from "./discreteProbabilitiesRule64";
@@ -152,7 +152,7 @@ export function discreteLogProbabilitiesByKernel(loc: tf.Tensor, scale: tf.Tenso
       save([jacobian]);
       return {
         value,
-        // Saved tensors, not the closure's: customGrad disposes the forward's temporaries (performance.md §2).
+        // Saved tensors, not the closure's: customGrad disposes the forward's temporaries (docs/performance.md §2).
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           // d/d(μ, σ) = Σ_k dy_k·J[k, :], then split into the μ and σ halves.
           const grad = tf.sum(tf.mul(tf.expandDims(dy, -1), saved[0]), -2);

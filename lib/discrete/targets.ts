@@ -1,4 +1,4 @@
-// Target pmfs of the discrete-approximation experiments (appendix §6, paper-notes §6), truncated to
+// Target pmfs of the discrete-approximation experiments (appendix §6, docs/paper.md §6), truncated to
 // K support points {0, ..., K−1}. The authors (`get_for_approx`) truncate and do NOT renormalise,
 // so a truncated target sums to 1 − tailMass; `renormalise: true` divides by that sum instead.
 // Every pmf is evaluated in Float64 in log space (sums of logs, no Γ function), so a pmf entry
@@ -28,7 +28,7 @@ export interface TargetTruncation {
 /**
  * The 10-point target of appendix Figs 3–4: p = (10, 1, 5, 1, 10, 10, 1, 6, 1, 1)/46. The appendix
  * caption prints 11 entries (an extra 1/46, so it would sum to 47/46): a typo; the authors' code has
- * these 10 (paper-notes §6, trap 16).
+ * these 10 (docs/paper.md §6, trap 16).
  */
 export const PAPER_DISCRETE_WEIGHTS: readonly number[] = Object.freeze([10, 1, 5, 1, 10, 10, 1, 6, 1, 1]);
 
@@ -87,7 +87,7 @@ function logFactorials(K: number): number[] {
 /**
  * Binomial(trials, probability) on k = 0..K−1: C(n, k) p^k (1 − p)^{n−k}, and 0 for k > n.
  * K defaults to n + 1 (the whole support). The authors' GS script uses K = n = 12, dropping k = 12
- * (mass 0.3^12 ≈ 5.3e−7); their committed IGR script has K = 13, i.e. Binomial(13, 0.3) (notes §6).
+ * (mass 0.3^12 ≈ 5.3e−7); their committed IGR script has K = 13, i.e. Binomial(13, 0.3) (docs/paper.md §6).
  */
 export function binomialTarget(
   trials: number,

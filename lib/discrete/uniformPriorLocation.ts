@@ -2,7 +2,7 @@
 import { ndtri64 } from "../core/normal";
 
 /**
- * μ₀ such that y ~ N(μ₀·1, σ₀²·I) in R^{K−1} gives P(H = k) = 1/K for every k (paper-notes §2.1).
+ * μ₀ such that y ~ N(μ₀·1, σ₀²·I) in R^{K−1} gives P(H = k) = 1/K for every k (docs/paper.md §2.1).
  *
  * P(H = K) = Φ(−μ₀/σ₀)^{K−1} (appendix eq. 7) must be 1/K, so Φ(−μ₀/σ₀) = K^{−1/(K−1)}; the K−1
  * other categories are exchangeable and share the rest equally. Only the ratio μ₀/σ₀ matters, so

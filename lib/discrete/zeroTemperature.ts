@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
  *
  * δ: the limit is the same for every δ > 0 (the threshold τ·log δ goes to 0 with τ), so there is no
  * `delta` option. At a finite τ the argmax of softmax++(y/τ) puts K first iff max y < τ·log δ, so
- * for δ = 1 this one-hot is the argmax of softmax++(y/τ) at every τ (paper-notes §1.5, §11.3).
+ * for δ = 1 this one-hot is the argmax of softmax++(y/τ) at every τ (docs/paper.md §1.5, §11.3).
  *
  * Ties (a probability-zero event under any Gaussian y): among equal maxima the lowest index wins;
  * max y = 0 exactly gives category K (the limit itself is then not one-hot: the tied coordinates

@@ -1,4 +1,4 @@
-// IGR-SB (paper-notes §2.3): η = stick-breaking(sigmoid(μ + σ ε)) with n sticks and no remainder,
+// IGR-SB (docs/paper.md §2.3): η = stick-breaking(sigmoid(μ + σ ε)) with n sticks and no remainder,
 // then ψ = softmax++(η/τ), K = n + 1. Every η_k > 0, so with δ = 1 the extra category K never wins
 // the argmax: IGR-SB effectively has n usable categories after discretisation (trap 7).
 import * as tf from "@tensorflow/tfjs";

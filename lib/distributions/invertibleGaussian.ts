@@ -1,4 +1,4 @@
-// IGR-I: ψ = softmax++((μ + σ ε)/τ) (paper-notes §2.1).
+// IGR-I: ψ = softmax++((μ + σ ε)/τ) (docs/paper.md §2.1).
 import * as tf from "@tensorflow/tfjs";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
 import { IGRBase, IGROptions } from "./igr";

@@ -4,7 +4,7 @@
 //   Normal ‖ Normal                      closed form, elementwise
 //   Categorical ‖ Categorical            closed form Σ π_q (log π_q − log π_p)
 //   IGR ‖ IGR, same maps after the       closed form: Σ over the K−1 coordinates of the Gaussian KL
-//     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; paper-notes §2.1)
+//     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; docs/paper.md §2.1)
 //   IGR ‖ IGR, same softmax++ only       Monte Carlo in λ-space (softmax++'s Jacobian cancels exactly)
 //   GumbelSoftmax ‖ GumbelSoftmax        Monte Carlo on the ExpConcrete twins (exp is a shared bijection)
 //   anything else with the same event    Monte Carlo: mean over x ~ q of log q(x) − log p(x)

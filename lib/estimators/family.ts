@@ -55,7 +55,7 @@ export class LogitsFamily implements ParameterFamily {
 /**
  * θ = (μ′, σ′), each [V, K−1]; μ = maxAbsLoc·tanh μ′, σ = minScale + (maxScale − minScale)·sigmoid σ′
  * (eq. 15, `boundedParameters`), and p = α(μ, σ) of Proposition 2 (`discreteLogProbabilities`).
- * Why bounded: the quadrature is only accurate on a box (paper-notes §5, trap 4), and RELAX's
+ * Why bounded: the quadrature is only accurate on a box (docs/paper.md §5, trap 4), and RELAX's
  * score-function term differentiates log α, so the optimiser must never leave that box.
  */
 export class IGRFamily implements ParameterFamily {

@@ -16,7 +16,7 @@ export interface DiscreteObjective {
 }
 
 export interface QuadraticToyOptions {
-  /** t, one target per variable (default (1, 0.4, 0), the RELAX/REBAR toy of paper-notes §7.1). */
+  /** t, one target per variable (default (1, 0.4, 0), the RELAX/REBAR toy of docs/paper.md §7.1). */
   targets?: number[];
   /** K (default 3). With K = 2 this is exactly the Bernoulli toy f(b) = Σ (b_i − t_i)². */
   numCategories?: number;

@@ -1,6 +1,6 @@
 // An estimation problem: L(θ) = E_{b ~ p_θ}[f(b)] + klWeight · Σ_v KL(p_θ,v ‖ Uniform(K)).
 // The KL term mirrors the VAE's objective (f = reconstruction, exact categorical KL to a uniform
-// prior, paper-notes §7.2); every estimator adds its exact gradient, so only E[f] is estimated.
+// prior, docs/paper.md §7.2); every estimator adds its exact gradient, so only E[f] is estimated.
 import * as tf from "@tensorflow/tfjs";
 import { ParameterFamily } from "./family";
 import { DiscreteObjective } from "./objective";
@@ -34,7 +34,7 @@ export function klToUniformFromLogProbs(logProbs: tf.Tensor): tf.Tensor {
 
 /**
  * The KL part of a surrogate: klWeight·KL with the given sign (+1 correct; −1 is the authors'
- * IGR+RELAX loss "recon − KL", paper-notes §7.2 / trap 14), or a scalar 0 when klWeight = 0.
+ * IGR+RELAX loss "recon − KL", docs/paper.md §7.2 / trap 14), or a scalar 0 when klWeight = 0.
  */
 export function klTerm(problem: EstimationProblem, logProbs: tf.Tensor | (() => tf.Tensor), sign: 1 | -1 = 1): tf.Tensor {
   const w = problem.klWeight ?? 0;

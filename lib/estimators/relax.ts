@@ -19,13 +19,13 @@ import { random64 } from "./rng";
 export interface RelaxOptions {
   controlVariate: ControlVariate;
   /**
-   * IGR only. Reproduce the authors' `OptRELAXIGR` (paper-notes §7.2): the control variate is
+   * IGR only. Reproduce the authors' `OptRELAXIGR` (docs/paper.md §7.2): the control variate is
    * evaluated on an independent second draw z₁ ~ p_θ(z) instead of z̃ ~ p_θ(z | b), and there is no
    * −∇c(z̃) term: ĝ = [f(b) − c(z₁)]∇log α_b + ∇c(z₁). Biased by ∇_θ E[c(z₁)]. Default false.
    */
   authorsIndependentDraw?: boolean;
   /**
-   * Reproduce the authors' IGR+RELAX loss sign "recon − KL" (paper-notes §7.2, trap 14): the exact KL
+   * Reproduce the authors' IGR+RELAX loss sign "recon − KL" (docs/paper.md §7.2, trap 14): the exact KL
    * gradient enters with a minus sign. Only matters when the problem has klWeight ≠ 0. Default false.
    */
   authorsSignError?: boolean;
@@ -88,7 +88,7 @@ export class Relax implements GradientEstimator {
       this.lastFallbacks = result.fallbacks;
     }
     // The coefficient of log p(b) is a constant in θ but not in φ: c is evaluated at a copy of z̃ cut
-    // from θ, so the variance-minimising update can still differentiate it (paper-notes §7.1).
+    // from θ, so the variance-minimising update can still differentiate it (docs/paper.md §7.1).
     const scoreTerm = tf.mul(tf.sub(fb, c(stopGradient(zTilde))), logPb);
     return tf.add(tf.add(scoreTerm, tf.sub(c(z), c(zTilde))), kl);
   }

@@ -1,7 +1,7 @@
 // The continuous variables z behind the discrete b = H(z), for both families:
 //   GS:  z = log p + Gumbel noise ∈ R^K,       H(z) = argmax z,          relaxed σ(z) = softmax(z/τ)
 //   IGR: z = μ + σ ε ∈ R^{K−1}, ε ~ N(0, I),   H(z) = argmax [z, 0],     relaxed σ(z) = softmax++(z/τ)
-// With δ = 1, softmax++(z/τ) = softmax([z/τ, 0]) (paper-notes §1.1), and its argmax does not depend on
+// With δ = 1, softmax++(z/τ) = softmax([z/τ, 0]) (docs/paper.md §1.1), and its argmax does not depend on
 // τ (§1.5), so H(z) has law α(μ, σ) of Proposition 2 at every temperature.
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream, standardGumbel, standardNormal } from "../core/random";

@@ -1,12 +1,12 @@
 // The discrete side of a trained VAE: the category each relaxed draw rounds to, the discrete
 // posterior q(z | x) per variable, and its KL to the uniform prior.
 //
-// With δ = 1 the argmax of ψ = softmax++(λ/τ) is the argmax of [λ, 0] at every τ (paper-notes §1.5),
+// With δ = 1 the argmax of ψ = softmax++(λ/τ) is the argmax of [λ, 0] at every τ (docs/paper.md §1.5),
 // so "one-hot decoding" never needs ψ itself. The discrete q per family:
 //   IGR-I   exact: Proposition 2 (lib/discrete/discreteProbabilities).
 //   GS      exact: softmax(α) (the Gumbel-max trick).
 //   IGR-Planar, IGR-SB   no closed form: estimated by the frequencies of argmax over `numSamples`
-//           relaxed draws per example (the authors use 1000 draws, notes §4.6). For KL(q ‖ uniform)
+//           relaxed draws per example (the authors use 1000 draws, docs/paper.md §4.6). For KL(q ‖ uniform)
 //           the raw frequencies are used (as the authors; 0·log 0 = 0), a plug-in estimate biased
 //           HIGH (the plug-in entropy is biased low) by about (K−1)/(2·numSamples) nats per variable
 //           when every category has mass, so the discretized ELBO built on it is pessimistic

@@ -2,7 +2,7 @@
 //
 // relaxedElbo      the training objective: log p(x | ψ) − KL_relaxed, ψ a relaxed draw (S draws if the
 //                  model has samples > 1), with the model's own KL (closed form or Monte Carlo).
-// discretizedElbo  one-hot decoding plus the discrete KL (paper-notes §4.6, appendix Table 1):
+// discretizedElbo  one-hot decoding plus the discrete KL (docs/paper.md §4.6, appendix Table 1):
 //                  log p(x | z) − KL(q(z | x) ‖ Uniform(K)^V), z = the category of one relaxed draw.
 //                  A true ELBO of the discrete model p(z) p(x | z) when the KL is exact (IGR-I, GS);
 //                  IGR-Planar / IGR-SB use a frequency estimate of q (see discrete.ts).

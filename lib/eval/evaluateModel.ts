@@ -26,7 +26,7 @@ export interface ModelEvaluation {
   trainDiscretizedElbo: ElboResult;
   /** log (1/S) Σ p(x|z_s) p(z_s)/q(z_s|x), z_s ~ discrete q: the correct test log-likelihood estimate. */
   testLogLikelihood: (Summary & { estimator: string }) | null;
-  /** The authors' estimator (paper-notes §4.6), NOT a valid log-likelihood estimate: for comparison with their numbers only. */
+  /** The authors' estimator (docs/paper.md §4.6), NOT a valid log-likelihood estimate: for comparison with their numbers only. */
   authorsEstimator: (Summary & { estimator: string }) | null;
   seconds: number;
 }

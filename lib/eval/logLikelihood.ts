@@ -8,7 +8,7 @@
 //   the proposal actually used, so the estimate stays valid.
 //
 // authorsLogLikelihood (ONLY for comparison with the paper's numbers; NOT a valid estimate):
-//   logsumexp_s log p(x | z_s) − log S − KL(q ‖ p) with S = 100 one-hot draws (paper-notes §4.6). It is
+//   logsumexp_s log p(x | z_s) − log S − KL(q ‖ p) with S = 100 one-hot draws (docs/paper.md §4.6). It is
 //   log((1/S) Σ p(x | z_s)) − KL, not importance sampling: it is always ≥ the discretized ELBO and can
 //   exceed log p(x) (two-state counter-example in the notes: 3.411 against 2.389).
 import * as tf from "@tensorflow/tfjs";
@@ -127,7 +127,7 @@ export function importanceSampledLogLikelihood(
 }
 
 /**
- * The authors' reported "log-likelihood" (paper-notes §4.6), for comparison only: S one-hot draws
+ * The authors' reported "log-likelihood" (docs/paper.md §4.6), for comparison only: S one-hot draws
  * z_s = category of a relaxed draw, logsumexp_s log p(x | z_s) − log S − KL(q ‖ Uniform). KL exact for
  * IGR-I and GS; for IGR-Planar / IGR-SB the frequency estimate over `frequencySamples` draws.
  */

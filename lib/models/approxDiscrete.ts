@@ -1,5 +1,5 @@
 // Approximating a discrete distribution with one relaxed distribution (appendix §6, "eq. 14";
-// paper-notes §6): the parameters of a single (non-amortised) IGR-I, IGR-Planar, IGR-SB or GS are
+// docs/paper.md §6): the parameters of a single (non-amortised) IGR-I, IGR-Planar, IGR-SB or GS are
 // fitted by stochastic gradient so that the mean of S relaxed samples, ψ̄ = (1/S) Σ_s ψ_s, matches
 // the target pmf p. The authors' settings: Adam lr 1e−2, S = 10⁴ samples per step, at most 200
 // steps (set_prior: 1000), IGR τ = 0.01, GS τ = 0.1, IGR-SB threshold 0.9; loss Σ (ψ̄_k − p_k)² in
@@ -188,7 +188,7 @@ export class DiscreteApproximation {
         this.logScale = variableFrom(tf.zeros([n]));
     }
     if (settings.family === "igr-planar") {
-      // Keras' random-normal initialiser (std 0.05) for w and u, b = 0 (notes §2.2).
+      // Keras' random-normal initialiser (std 0.05) for w and u, b = 0 (docs/paper.md §2.2).
       for (let l = 0; l < settings.planarLayers; l++) {
         this.flows.push({
           w: variableFrom(tf.randomNormal([n], 0, 0.05, "float32", stream.next())),

@@ -1,5 +1,5 @@
 // A fully connected layer, y = activation(x·W + b), written as one tf.customGrad op whose
-// gradient needs no transposed matMul operand (performance.md §3.3).
+// gradient needs no transposed matMul operand (docs/performance.md §3.3).
 //
 // Why: on the wasm backend a matMul with a transpose flag runs a scalar loop about 20x slower
 // than XNNPACK. The kernel patch in lib/core/wasmMatMul.ts already removes the flags; this layer
@@ -47,7 +47,7 @@ function checkActivation(activation: string): asserts activation is DenseActivat
 /**
  * Glorot (Xavier) uniform weights U(-l, l) with l = sqrt(6 / (fanIn + fanOut)), and zero biases.
  * Made inside tf.tidy: tf.variable shares the initialiser's buffer, which would otherwise stay
- * alive after the first assign (performance.md §6).
+ * alive after the first assign (docs/performance.md §6).
  */
 function glorotUniform(fanIn: number, fanOut: number, seed: number): tf.Variable<tf.Rank.R2> {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
@@ -100,7 +100,7 @@ function denseOp(
   inputGrad: boolean,
 ): tf.Tensor2D {
   // The backward pass must read x and y through `saved`: tensors made inside the forward function
-  // are disposed when it returns (performance.md §2, the customGrad pitfall).
+  // are disposed when it returns (docs/performance.md §2, the customGrad pitfall).
   const backward = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
     const [xs, y] = saved as [tf.Tensor2D, tf.Tensor2D];
     const dz = preActivationGrad(dy, y, activation);

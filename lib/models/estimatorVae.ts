@@ -40,9 +40,9 @@ export interface EstimatorVaeConfig {
   numVariables: number;
   numCategories: number;
   inputSize: number;
-  /** relax-igr only: the authors' independent second draw for the control variate (biased; notes §7.2). */
+  /** relax-igr only: the authors' independent second draw for the control variate (biased; docs/paper.md §7.2). */
   authorsIndependentDraw: boolean;
-  /** relax-igr only: the authors' KL sign, loss = recon − KL (notes §7.2, trap 14). */
+  /** relax-igr only: the authors' KL sign, loss = recon − KL (docs/paper.md §7.2, trap 14). */
   authorsSignError: boolean;
   initSeed: number;
 }

@@ -1,17 +1,17 @@
-// The IGR-I / IGR-SB "middle block" of the VAE as one op (performance.md §3.4): from the encoder's
+// The IGR-I / IGR-SB "middle block" of the VAE as one op (docs/performance.md §3.4): from the encoder's
 // [μ | log σ] and the noise ε to the relaxed sample ψ (all K coordinates of every variable) and the
 // per-example KL, with a hand-written gradient.
 //
 //   σ = exp(ξ),  κ = μ + σ ε,  λ = κ (IGR-I) or sticks(κ) (IGR-SB: η_k = v_k Π_{j<k}(1 − v_j), v = sigmoid κ),
-//   ψ = softmax++(λ/τ) with δ = 1, i.e. softmax of [λ/τ, 0] (paper-notes §1.1),
+//   ψ = softmax++(λ/τ) with δ = 1, i.e. softmax of [λ/τ, 0] (docs/paper.md §1.1),
 //   KL = Σ_coordinates KL(N(μ, σ²) ‖ N(μ₀, σ₀²))   ("closed-form"), or the single-sample estimate
-//        Σ log N(κ; μ, σ) − log N(κ; μ₀, σ₀)          ("monte-carlo", the authors' choice, notes §2.1).
+//        Σ log N(κ; μ, σ) − log N(κ; μ₀, σ₀)          ("monte-carlo", the authors' choice, docs/paper.md §2.1).
 // Both q and the prior go through the same maps after the Gaussian, so the softmax++ and
-// stick-breaking Jacobians cancel and the KL lives in κ-space (notes §2.1, §2.3).
+// stick-breaking Jacobians cancel and the KL lives in κ-space (docs/paper.md §2.1, §2.3).
 //
 // Why a kernel: written with tfjs ops this block is ~60 small ops forward and backward, each costing
 // 5–20 µs of engine overhead on wasm; as two JS kernels it is two calls (−2.5 ms per step,
-// performance.md §1 row 22). The kernels run in float64 JS over the inputs and write float32.
+// docs/performance.md §1 row 22). The kernels run in float64 JS over the inputs and write float32.
 // They are registered for every backend that can hand us typed arrays (wasm through heap views,
 // cpu and tfjs-node through readSync). test/models/igrMiddleBlock.test.ts checks values and
 // gradients against the library's distributions composed with tfjs autodiff.

@@ -3,9 +3,9 @@
 //   IGR-I, IGR-SB   fast: one fused op (igrMiddleBlock.ts); reference: the library's distributions
 //                   composed with tfjs autodiff (used by the tests, and by `fast: false`).
 //   IGR-Planar      the library's IGRPlanar chain (2 planar layers, invertible û), MC KL with the
-//                   prior N(μ₀, σ₀²) on the flow output λ (paper-notes §2.2).
+//                   prior N(μ₀, σ₀²) on the flow output λ (docs/paper.md §2.2).
 //   GS              ExpConcrete sample y = log ψ; MC KL log q_τ(y | α) − log p_τp(y | uniform), τp = 0.5
-//                   (notes §3, trap 10).
+//                   (docs/paper.md §3, trap 10).
 // Layouts: IGR params [rows, 2·V·(K−1)] = [μ | log σ], coordinate v·(K−1) + k; GS logits [rows, V·K],
 // index v·K + k; ψ [rows, V·K] with index v·K + k (categories last, as wasm likes it).
 import * as tf from "@tensorflow/tfjs";
@@ -23,7 +23,7 @@ import type { GaussianPrior } from "./priors";
 import type { VaeModelConfig } from "./vaeConfig";
 
 /** Std of the planar flows' random-normal initialisation: Keras' default, which the authors' flows
- *  use (notes §2.2). */
+ *  use (docs/paper.md §2.2). */
 export const PLANAR_INIT_STD = 0.05;
 
 export interface RelaxedLatent {

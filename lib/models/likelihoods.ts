@@ -1,10 +1,10 @@
-// The decoders' log-likelihoods log p(x | z), one value per row (paper-notes §4.2).
+// The decoders' log-likelihoods log p(x | z), one value per row (docs/paper.md §4.2).
 import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI } from "../core/special";
 
 /**
  * Bernoulli log-likelihood −Σ_pixels sigmoid-cross-entropy(logits, x) = −Σ [softplus(l) − x·l],
- * per row, as one custom op: gradient dL/dl = −dy·(sigmoid(l) − x) (performance.md §3.5), three ops
+ * per row, as one custom op: gradient dL/dl = −dy·(sigmoid(l) − x) (docs/performance.md §3.5), three ops
  * instead of the ~10 of autodiff through softplus. x may be soft (Omniglot's resized pixels): the
  * formula is the cross-entropy against soft labels, as the authors use it. x gets no gradient.
  */
@@ -29,7 +29,7 @@ export function bernoulliLogLikelihood(logits: tf.Tensor2D, x: tf.Tensor2D): tf.
   return op(logits) as tf.Tensor1D;
 }
 
-/** Offsets of the authors' Gaussian decoder (notes §4.2): std = softplus(r) + 1e−6, log(std + 1e−8). */
+/** Offsets of the authors' Gaussian decoder (docs/paper.md §4.2): std = softplus(r) + 1e−6, log(std + 1e−8). */
 export const GAUSSIAN_STD_FLOOR = 1e-6;
 export const GAUSSIAN_LOG_OFFSET = 1e-8;
 
@@ -44,7 +44,7 @@ export function gaussianDecoderMoments(output: tf.Tensor2D): { mean: tf.Tensor2D
 /**
  * The authors' Gaussian log-likelihood for Fashion-MNIST: output = ELU(last layer) split into (m, r),
  * mean = sigmoid(m), std = softplus(r) + 1e−6, Σ_pixels log N(x; mean, std) with log(std + 1e−8).
- * A continuous log-density: not comparable with Bernoulli numbers (notes §4.2, trap 12).
+ * A continuous log-density: not comparable with Bernoulli numbers (docs/paper.md §4.2, trap 12).
  */
 export function gaussianLogLikelihood(output: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {

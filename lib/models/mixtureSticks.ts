@@ -1,11 +1,11 @@
-// Stick fractions v ∈ (0, 1) of the nonparametric mixture (paper-notes §7.4) and their log-densities:
+// Stick fractions v ∈ (0, 1) of the nonparametric mixture (docs/paper.md §7.4) and their log-densities:
 //   kumaraswamy  v = (1 − (1 − u)^{1/b})^{1/a}, u ~ U(0, 1) (inverse CDF of Kumaraswamy(a, b)),
 //                log q(v) = log a + log b + (a − 1) log v + (b − 1) log(1 − v^a)
 //   logit-normal v = sigmoid(κ), κ = μ + σ ε (IGR-SB's sticks, no softmax++: the mixture needs
 //                the weights, not a relaxed one-hot), log q(v) = log N(κ; μ, σ²) − log v − log(1 − v)
 // and the stick-breaking weights with the remainder, in log space:
 //   log π_k = log v_k + Σ_{j<k} log(1 − v_j) (k < C),   log π_C = Σ_{j<C} log(1 − v_j).
-// The authors clip v to [1e−4, 0.9999] (notes §7.4); we clip the same way (in κ for the logit-normal,
+// The authors clip v to [1e−4, 0.9999] (docs/paper.md §7.4); we clip the same way (in κ for the logit-normal,
 // so the density stays exact at the clipped point).
 import * as tf from "@tensorflow/tfjs";
 import { HALF_LOG_TWO_PI, log1p, logSigmoid } from "../core/special";

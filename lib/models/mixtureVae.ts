@@ -1,4 +1,4 @@
-// The nonparametric (stick-breaking) deep latent Gaussian mixture VAE of appendix §5 (paper-notes
+// The nonparametric (stick-breaking) deep latent Gaussian mixture VAE of appendix §5 (docs/paper.md
 // §7.4, after Nalisnick et al. 2016). Generative model, with C ≤ T = 20 components of D = 50 dims:
 //   v_k ~ Beta(1, 1) (k < C),  π = SB(v) with the remainder,  c ~ Cat(π),  z ~ N(μ_c, I),  x ~ Bern(dec(z)),
 // prior means μ_1 = 0 and μ_k (k ≥ 2) with random signs ±1/√D per coordinate, drawn once.
@@ -9,7 +9,7 @@
 // (log Beta(1, 1) = 0). The authors' code replaces Σ_k π_k log N(z_k; m_k, s_k²) by
 // log Σ_k π_k N(z_k; m_k, s_k²) (not a bound); `authorsEntropy: true` reproduces that.
 //
-// Truncation (IGR-SB, notes §2.3/§7.4): per batch, m = sticksWithinThreshold(η) (the `quantile`
+// Truncation (IGR-SB, docs/paper.md §2.3/§7.4): per batch, m = sticksWithinThreshold(η) (the `quantile`
 // percentile over the rows of the number of sticks whose cumulative mass stays ≤ threshold), and the
 // model keeps m sticks plus the remainder, C = m + 1 components (so π sums to 1; the authors drop the
 // remainder instead). Without truncation C = T.

@@ -1,4 +1,4 @@
-// Structured output prediction (SOP; appendix §5, paper-notes §7.3): predict the lower half of a
+// Structured output prediction (SOP; appendix §5, docs/paper.md §7.3): predict the lower half of a
 // binarized MNIST digit from its upper half through two stochastic layers of binary units,
 //   upper (392) → Dense 240 tanh → Dense 240 linear → θ₁ → z₁ → Dense 240 tanh → Dense 240 linear
 //   → θ₂ → z₂ → Dense 392 → Bernoulli logits of the lower half,
@@ -8,7 +8,7 @@
 //   gs          binary Concrete: λ = θ + L with L standard logistic, ψ = sigmoid(λ/τ)
 //   igr-i       λ = θ + ε, ε ~ N(0, 1) (σ fixed to 1 as the authors: one parameter per unit, like GS)
 //   igr-planar  λ = planar flows(θ + ε), 2 global 1-D planar layers per unit
-// The authors' IGR path computes sigmoid(λ) and ignores τ (notes §7.3, trap 15); `authors: true`
+// The authors' IGR path computes sigmoid(λ) and ignores τ (docs/paper.md §7.3, trap 15); `authors: true`
 // reproduces that (and their ÷‖W‖ planar normalisation), and refuses a temperature other than 1 for
 // the IGR relaxations, since it would be silently ignored.
 //

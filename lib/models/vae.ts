@@ -1,4 +1,4 @@
-// The categorical VAE of the IGR paper (paper-notes §4): V = 20 discrete latent variables with
+// The categorical VAE of the IGR paper (docs/paper.md §4): V = 20 discrete latent variables with
 // K = 10 categories, a dense encoder and decoder (linear 784→params / 200→784, or nonlinear
 // 784-512-256 / 256-512-784 with ReLU), a relaxed latent from one of IGR-I, IGR-Planar, IGR-SB or
 // GS, and the continuous-KL objective of Maddison et al.:

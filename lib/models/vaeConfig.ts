@@ -1,4 +1,4 @@
-// The configuration of the categorical VAE (paper-notes §4): what is trained and how. Validated
+// The configuration of the categorical VAE (docs/paper.md §4): what is trained and how. Validated
 // before any work, with messages that list the valid values.
 
 export type LatentModel = "igr-i" | "igr-planar" | "igr-sb" | "gs";
@@ -17,7 +17,7 @@ export const IGR_SCALES: readonly IgrScale[] = ["exp", "bounded"];
 export interface VaeModelConfig {
   model: LatentModel;
   arch: Architecture;
-  /** Bernoulli (MNIST, Omniglot, binarized FMNIST) or the authors' Gaussian decoder (FMNIST, notes §4.2). */
+  /** Bernoulli (MNIST, Omniglot, binarized FMNIST) or the authors' Gaussian decoder (FMNIST, docs/paper.md §4.2). */
   likelihood: Likelihood;
   /** τ > 0, fixed during training (the paper's grid: 0.03, 0.07, 0.1, 0.15, 0.25, 0.5, 0.67). */
   temperature: number;

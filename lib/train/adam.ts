@@ -7,7 +7,7 @@
 // the corrections are computed from the integer step in float64 each time. The update is tf's:
 //   m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²,  w ← w − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
 // Each step writes new tensors and assigns them (never mutates a weight in place: XNNPACK caches
-// packed weights by tensor id, performance.md §3.6).
+// packed weights by tensor id, docs/performance.md §3.6).
 //
 // On wasm the update of each variable is one SIMD kernel (adamKernel.ts) doing the same float32
 // operations in the same order, so it gives the same bits as the op-by-op path used on cpu and

@@ -1,5 +1,5 @@
 // The Adam update of one variable as a single wasm-backend kernel: one f32x4 SIMD loop over the
-// backend's own heap (performance.md §3.6: 1.4 ms for 1.21 M parameters, against 7-9 ms for the
+// backend's own heap (docs/performance.md §3.6: 1.4 ms for 1.21 M parameters, against 7-9 ms for the
 // ~16 tfjs ops per variable it replaces).
 //
 // The loop performs exactly the float32 operations of the op-by-op update in adam.ts, in the same

@@ -1,4 +1,4 @@
-// The Adam loop of the appendix-§6 fits (paper-notes §6): one relaxed distribution
+// The Adam loop of the appendix-§6 fits (docs/paper.md §6): one relaxed distribution
 // (models/approxDiscrete.ts) fitted so that the mean of its relaxed samples matches a target pmf.
 // It runs in memory for at most a few thousand steps and returns synchronously (notebook 05 calls
 // it inline), so it does not go through loop.ts: no run folder, checkpoint or signals, and no data

@@ -35,7 +35,7 @@ export class ScheduledAdam extends Adam {
 }
 
 /**
- * The authors' SOP schedule (paper-notes §7.3; the appendix's "weight decay 1e−3"):
+ * The authors' SOP schedule (docs/paper.md §7.3; the appendix's "weight decay 1e−3"):
  * lr_t = max(minimum, initial / (1 + decay · t)) with t the global step.
  */
 export function inverseTimeDecay(initial: number, decay: number, minimum: number): (step: number) => number {

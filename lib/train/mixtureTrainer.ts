@@ -1,4 +1,4 @@
-// Training and evaluation of the nonparametric mixture VAE (paper-notes §7.4): Adam(0.9, 0.999),
+// Training and evaluation of the nonparametric mixture VAE (docs/paper.md §7.4): Adam(0.9, 0.999),
 // lr 3e−4, batch 100, S = 1; per-epoch test ELBO and component usage on a subset of the test set,
 // and a final evaluation on `finalEvalLimit` test images.
 import { loadDataset, Dataset } from "../data/dataset";

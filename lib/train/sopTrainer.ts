@@ -1,4 +1,4 @@
-// Training and evaluation of the structured output predictor (paper-notes §7.3): Adam(0.9, 0.999),
+// Training and evaluation of the structured output predictor (docs/paper.md §7.3): Adam(0.9, 0.999),
 // lr 1e−3 with the inverse-time decay max(1e−4, 1e−3/(1 + 1e−3·t)), batch 100, one relaxed sample per
 // image; per-epoch test NLL with S = 100 binary draws (the authors' training check), and a final
 // test NLL with S = 1000 (their test script). The authors monitor on the test set; so do we.

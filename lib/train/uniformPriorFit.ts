@@ -1,4 +1,4 @@
-// The authors' `set_prior.py` (paper-notes §6, §2.1): the VAE's IGR prior N(μ₀, σ₀²) is fitted so that
+// The authors' `set_prior.py` (docs/paper.md §6, §2.1): the VAE's IGR prior N(μ₀, σ₀²) is fitted so that
 // its relaxed samples match Uniform(K) (τ = 0.01, squared error, Adam lr 1e−2, S = 10⁴, up to 1000
 // steps), then for IGR-I/Planar the fitted per-coordinate μ₀ and ξ₀ = log σ₀ are AVERAGED to one
 // scalar each. The analytic answer (uniformPriorLocation) needs no fit: with equal coordinates the

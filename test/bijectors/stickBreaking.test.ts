@@ -12,7 +12,7 @@ before(async () => {
 });
 
 describe("StickBreaking", () => {
-  test("the authors' test vectors (notes §9, test 9): fractions v → sticks η, n entries, no remainder", () => {
+  test("the authors' test vectors (docs/paper.md §9, test 9): fractions v → sticks η, n entries, no remainder", () => {
     const v = [
       [0.1, 2 / 9, 0.428571, 0.75],
       [0.3, 0.4, 0.5, 0.6],

@@ -26,7 +26,7 @@ function moment(rule: QuadratureRule, degree: number): number {
 }
 
 describe("halfRangeGaussHermite", () => {
-  test("n = 15 reproduces the Steen, Byrne & Gelbard table (paper-notes §5)", () => {
+  test("n = 15 reproduces the Steen, Byrne & Gelbard table (docs/paper.md §5)", () => {
     const rule = halfRangeGaussHermite(15);
     for (let i = 0; i < 15; i++) {
       // 1e-6 relative: the printed table itself is only that accurate (its moments are off by 3e-11,

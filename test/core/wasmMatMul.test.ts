@@ -312,7 +312,7 @@ describe("transpose-free wasm matMul kernels", () => {
     const patched = timeIt();
     const stock = withStockKernels(timeIt);
     tf.dispose([x, w]);
-    // performance.md §2 measured 35 ms (stock) against ~3-4 ms (patched): a 10x gap; 3x leaves
+    // docs/performance.md §2 measured 35 ms (stock) against ~3-4 ms (patched): a 10x gap; 3x leaves
     // room for a loaded machine while still failing if the wrapper is bypassed.
     assert.ok(stock > 3 * patched, `stock ${stock.toFixed(1)} ms, patched ${patched.toFixed(1)} ms`);
   });

@@ -22,7 +22,7 @@ function maxAbsDiff(a: number[], b: number[]): number {
 }
 
 describe("discreteProbabilities: against adaptive integration (Float64 Simpson, test/helpers)", () => {
-  test("paper-notes §5 reference values", () => {
+  test("docs/paper.md §5 reference values", () => {
     const [p] = probs([[0.5, -0.2, 0.1]], [[1, 0.7, 1.3]]);
     const notes = [0.4618307784, 0.1228028243, 0.3266774523, 0.0886889449];
     // 2e-6: float32 rounding of the quadrature sum (the quadrature error itself is < 1e-12 here).
@@ -110,7 +110,7 @@ describe("discreteProbabilities: against adaptive integration (Float64 Simpson, 
     const sigma = new Array(9).fill(1);
     const [p] = probs([mu], [sigma]);
     assert.ok(maxAbsDiff(p, refDiscreteProbabilities(mu, sigma)) < BOX_TOLERANCE);
-    // ±3e-3: μ₀/σ₀ = −0.75 is the rounded uniform value −0.752962 (notes §2.1).
+    // ±3e-3: μ₀/σ₀ = −0.75 is the rounded uniform value −0.752962 (docs/paper.md §2.1).
     for (const v of p) assert.ok(Math.abs(v - 0.1) < 3e-3, `${v}`);
   });
 });

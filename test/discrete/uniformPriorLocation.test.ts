@@ -10,7 +10,7 @@ before(async () => {
   await initBackend();
 });
 
-describe("uniformPriorLocation (paper-notes §2.1)", () => {
+describe("uniformPriorLocation (docs/paper.md §2.1)", () => {
   test("matches the notes' values (K = 3, 5, 10, 50) and gives 0 for K = 2", () => {
     // Notes values are printed to 5–6 digits; tolerance is half their last digit.
     assert.ok(Math.abs(uniformPriorLocation(2)) < 1e-14);

@@ -44,7 +44,7 @@ describe("zeroTemperatureLimit (appendix eq. 5)", () => {
     assert.ok(negatives > 50 && negatives < 150, "both regimes exercised");
   });
 
-  test("with δ = 1 it is the argmax of softmax++(y/τ) at every τ (paper-notes §1.5)", () => {
+  test("with δ = 1 it is the argmax of softmax++(y/τ) at every τ (docs/paper.md §1.5)", () => {
     const rand = mulberry32(5);
     for (let i = 0; i < 100; i++) {
       const y = Array.from({ length: 4 }, () => 3 * rand() - 2);

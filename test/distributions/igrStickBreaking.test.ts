@@ -26,7 +26,7 @@ before(async () => {
 });
 
 describe("IGRStickBreaking", () => {
-  test("truncation on the authors' vectors (notes §9, test 10), away from ties", () => {
+  test("truncation on the authors' vectors (docs/paper.md §9, test 10), away from ties", () => {
     const eta = tf.tensor([
       [0.1, 0.2, 0.3, 0.3],
       [0.3, 0.28, 0.21, 0.126],
@@ -41,7 +41,7 @@ describe("IGRStickBreaking", () => {
     eta.dispose();
   });
 
-  test("truncation on v_i = 2^{−(i+1)} (notes §9, test 11): the count of cumulative sums ≤ threshold, in Float64", () => {
+  test("truncation on v_i = 2^{−(i+1)} (docs/paper.md §9, test 11): the count of cumulative sums ≤ threshold, in Float64", () => {
     let rest = 1;
     const eta = Array.from({ length: 20 }, (_, i) => {
       const v = 2 ** -(i + 1);

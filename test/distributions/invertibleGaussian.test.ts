@@ -70,7 +70,7 @@ describe("InvertibleGaussian", () => {
       const k = loc.length + 1;
       for (let i = 0; i < n; i++) {
         const row = Array.from(psi.slice(i * k, (i + 1) * k));
-        // pre-image in Float64 (notes §1.2): λ_k = τ(log ψ_k − log ψ_K + log δ), ε = (λ − μ)/σ
+        // pre-image in Float64 (docs/paper.md §1.2): λ_k = τ(log ψ_k − log ψ_K + log δ), ε = (λ − μ)/σ
         const eps = loc.map((m, j) => (tau * (Math.log(row[j]) - Math.log(row[k - 1]) + Math.log(delta)) - m) / scale[j]);
         const jac = finiteDifferenceJacobian((e) => referenceMap(e, loc, scale, tau, delta), eps, k - 1, 1e-6);
         const expected = eps.reduce((a, e) => a - 0.5 * e * e - LOG_SQRT_2PI, 0) - logAbsDet(jac);

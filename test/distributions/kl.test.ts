@@ -74,7 +74,7 @@ describe("kl", () => {
   });
 
   test("GumbelSoftmax ‖ GumbelSoftmax (K = 2): Monte Carlo within 4 standard errors of a Float64 quadrature of the Concrete densities", () => {
-    const [lq, tq, lp, tp] = [0.8, 0.6, 0, 0.5]; // posterior logit difference and τ; uniform prior at τp = 0.5 (notes §3)
+    const [lq, tq, lp, tp] = [0.8, 0.6, 0, 0.5]; // posterior logit difference and τ; uniform prior at τp = 0.5 (docs/paper.md §3)
     const q = new GumbelSoftmax({ logits: tf.tensor([lq, 0]), temperature: tq });
     const p = new GumbelSoftmax({ logits: tf.tensor([lp, 0]), temperature: tp });
     const r = kl(q, p, { numSamples: 20000, seed: 7 });

@@ -10,7 +10,7 @@ before(async () => {
 });
 
 describe("Normal", () => {
-  test("logProb matches Float64, gradients of logProb match the authors' formulas (notes §9, test 2)", () => {
+  test("logProb matches Float64, gradients of logProb match the authors' formulas (docs/paper.md §9, test 2)", () => {
     const [mu, sigma] = [0.3, 1.7];
     const d = new Normal({ loc: tf.scalar(mu), scale: tf.scalar(sigma) });
     const xs = [-3, 0, 0.3, 2.5];

@@ -67,7 +67,7 @@ function exactQ(vae: CategoricalVAE): number[] {
   const x = tf.tensor2d([X]);
   const { probs } = discretePosterior(vae, x, { numSamples: 200000, seed: 1 });
   if (vae.config.model === "igr-i") {
-    // Independent check of that q: argmax of [μ + σε, 0] over 200k plain-JS draws (notes §1.5).
+    // Independent check of that q: argmax of [μ + σε, 0] over 200k plain-JS draws (docs/paper.md §1.5).
     const enc = tf.tidy(() => Array.from(vae.encode(x).dataSync()));
     const n = K - 1;
     const counts = new Float64Array(V * K);

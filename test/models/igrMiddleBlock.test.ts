@@ -77,7 +77,7 @@ describe("fused IGR middle block = composition of the library's distributions", 
   }
 });
 
-/** Float64 ψ and closed-form KL of one row (IGR-I), from the definitions (notes §1.1, §2.1). */
+/** Float64 ψ and closed-form KL of one row (IGR-I), from the definitions (docs/paper.md §1.1, §2.1). */
 function referenceRow(mu: number[], logSigma: number[], eps: number[], V: number, K: number, tau: number, m0: number, s0: number): { psi: number[]; kl: number } {
   const n = K - 1;
   const psi: number[] = [];

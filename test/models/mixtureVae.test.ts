@@ -1,4 +1,4 @@
-// The stick-breaking mixture VAE on tiny networks (paper-notes §7.4) against Float64 plain-JS
+// The stick-breaking mixture VAE on tiny networks (docs/paper.md §7.4) against Float64 plain-JS
 // computations from the definitions: Kumaraswamy inverse-CDF sampling and density (against the CDF
 // and by quadrature), the logit-normal density (quadrature), the stick-breaking weights, and the
 // whole ELBO estimate per row for both stick families, with and without truncation and with the

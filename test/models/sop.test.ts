@@ -1,5 +1,5 @@
 // Structured output prediction on tiny networks, against Float64 plain-JS computations from the
-// definitions (paper-notes §7.3): the relaxed training loss for each relaxation (binary Concrete,
+// definitions (docs/paper.md §7.3): the relaxed training loss for each relaxation (binary Concrete,
 // IGR-I with σ = 1, IGR-Planar with both û normalisations), and the test NLL estimator against the
 // exact log p(x_lower | x_upper) by enumerating every binary (z₁, z₂).
 import { before, describe, test } from "node:test";

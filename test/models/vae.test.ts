@@ -1,5 +1,5 @@
 // The VAE's relaxed objective on tiny linear models against a Float64 plain-JS computation from the
-// definitions (paper-notes §1.1, §2.1–2.3, §3, §4.1–4.2), written without the library: encoder
+// definitions (docs/paper.md §1.1, §2.1–2.3, §3, §4.1–4.2), written without the library: encoder
 // product, the latent map and its KL for each family, decoder product and likelihood.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
