@@ -201,6 +201,8 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     restoreTraining(checkpointFile, loaded, named, adam);
     state = loaded.header.state;
     checkpointStep = state.step;
+    // The rate of the last step taken, as the optimiser held it when the checkpoint was written.
+    if (state.step > 0) adam.setLearningRate(options.learningRate(state.step - 1));
     // Rows past the checkpoint (a kill between a row and the next checkpoint) are redone.
     if (fs.existsSync(record.metricsFile)) {
       const rows = record.readMetrics<ExperimentRow>().filter((r) => r.epoch <= state.completedEpochs);

@@ -44,6 +44,11 @@ export type LoopEnd = { kind: "completed" } | { kind: "stopped"; signal: StopSig
 
 export async function trainingLoop(spec: LoopSpec): Promise<LoopEnd> {
   const { state, stepsPerEpoch } = spec;
+  // A stop on an epoch's last step checkpoints before that epoch's end: finish it first on resume.
+  if (state.step > 0 && state.step % stepsPerEpoch === 0 && state.completedEpochs < state.step / stepsPerEpoch) {
+    const end = await endEpoch(spec, state.step / stepsPerEpoch - 1);
+    if (end) return end;
+  }
   while (state.step < spec.totalSteps) {
     const epoch = Math.floor(state.step / stepsPerEpoch);
     const skip = state.step - epoch * stepsPerEpoch;
@@ -71,14 +76,21 @@ export async function trainingLoop(spec: LoopSpec): Promise<LoopEnd> {
       }
       if (spec.checkpointEvery > 0 && state.step % spec.checkpointEvery === 0 && state.step % stepsPerEpoch !== 0) spec.saveCheckpoint();
     }
-    state.completedEpochs = epoch + 1;
-    state.batchInEpoch = 0;
-    spec.endOfEpoch(epoch);
-    state.epochLossSum = 0;
-    state.epochLossCount = 0;
-    spec.saveCheckpoint();
-    const signal = await spec.session.stepBoundary();
-    if (signal) return { kind: "stopped", signal, where: `after epoch ${epoch + 1}` };
+    const end = await endEpoch(spec, epoch);
+    if (end) return end;
   }
   return { kind: "completed" };
+}
+
+/** Closes an epoch: its evaluation, the reset of the running loss, a checkpoint; then a stop, if one is asked for. */
+async function endEpoch(spec: LoopSpec, epoch: number): Promise<LoopEnd | null> {
+  const { state } = spec;
+  state.completedEpochs = epoch + 1;
+  state.batchInEpoch = 0;
+  spec.endOfEpoch(epoch);
+  state.epochLossSum = 0;
+  state.epochLossCount = 0;
+  spec.saveCheckpoint();
+  const signal = await spec.session.stepBoundary();
+  return signal ? { kind: "stopped", signal, where: `after epoch ${epoch + 1}` } : null;
 }

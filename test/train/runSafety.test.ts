@@ -167,14 +167,18 @@ test("runExperiment stops on SIGTERM with a checkpoint and resumes bit-identical
     });
   };
   const full = await run("full", false, null);
-  const stopped = await run("stopped", false, 4);
-  assert.equal(stopped.status, "interrupted");
-  assert.equal(stopped.stoppedBy, "SIGTERM");
-  assert.equal(stopped.summary.step, 5);
-  assert.equal(stopped.summary.checkpointStep, 5);
-  const resumed = await run("stopped", true, null);
-  assert.equal(resumed.status, "completed");
-  assert.deepEqual(readExperimentRun(path.join(dir, "stopped")).metrics.map(({ elapsed_s, ...r }) => r), full.metrics.map(({ elapsed_s, ...r }) => r));
+  // Step 5 is mid-epoch; step 6 is an epoch's last step (3 per epoch), stopped before that epoch's end.
+  for (const stopAfter of [5, 6]) {
+    const id = `stopped-${stopAfter}`;
+    const stopped = await run(id, false, stopAfter - 1);
+    assert.equal(stopped.status, "interrupted");
+    assert.equal(stopped.stoppedBy, "SIGTERM");
+    assert.equal(stopped.summary.step, stopAfter);
+    assert.equal(stopped.summary.checkpointStep, stopAfter);
+    const resumed = await run(id, true, null);
+    assert.equal(resumed.status, "completed");
+    assert.deepEqual(readExperimentRun(path.join(dir, id)).metrics.map(({ elapsed_s, ...r }) => r), full.metrics.map(({ elapsed_s, ...r }) => r), `stopped after step ${stopAfter}`);
+  }
   assert.ok(full.metrics[2].w !== full.metrics[0].w);
   await assert.rejects(run("full", true, null).then(() => run("none", true, null)), /cannot resume run .*none: no .*config\.json/);
 });
