@@ -152,8 +152,9 @@ export abstract class IGRBase implements LogSimplexDistribution {
   logProbPreSimplex(lambda: tf.Tensor): tf.Tensor {
     checkEvent(lambda, [this.latentSize], `${this.constructor.name}.logProbPreSimplex`);
     return tf.tidy(() => {
-      const { value, logDet } = this.preSimplex.inverseAndLogDet(lambda);
-      return tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet);
+      // outside the image of the middle maps (IGR-SB: sticks not in {η > 0, Σ η < 1}) the density is −∞
+      const { value, logDet, inside } = this.preSimplex.inverseAndLogDetOnImage(lambda);
+      return maskOutside(tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet), inside, lambda);
     });
   }
 

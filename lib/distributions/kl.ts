@@ -104,7 +104,11 @@ function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed
   const [value, standardError] = tf.tidy(() => {
     const { mean, variance } = tf.moments(differences, 0);
     const unbiased = tf.mul(variance, numSamples / (numSamples - 1));
-    return [mean, tf.sqrt(tf.div(unbiased, numSamples))];
+    // A draw of q outside p's support (e.g. IGR-I ‖ IGR-SB) makes a difference +∞: the KL is +∞, and
+    // so is its standard error (moments would give ∞ − ∞ = NaN).
+    const se = tf.sqrt(tf.div(unbiased, numSamples));
+    const infinite = tf.any(tf.equal(differences, Infinity), 0);
+    return [tf.where(infinite, tf.fill(mean.shape, Infinity), mean), tf.where(infinite, tf.fill(se.shape, Infinity), se)];
   });
   differences.dispose();
   return { value, method: "monte-carlo", numSamples, standardError };
