@@ -9,6 +9,17 @@ export type ValueAndLogDet = {
 };
 
 /**
+ * Where a point lies relative to a map's image: `inside` is boolean with the point's batch shape (null
+ * when the image is the whole space), and `value` is the point with every outside event replaced by a
+ * fixed interior one, so that an inverse evaluated on it stays finite and so do its gradients (the
+ * caller masks those events afterwards; a where on a NaN branch would still leak NaN gradients).
+ */
+export type ImageRestriction = {
+  inside: tf.Tensor | null;
+  value: tf.Tensor;
+};
+
+/**
  * An invertible map acting on events of `eventDimsIn` trailing axes, returning events of
  * `eventDimsOut` trailing axes. Log-dets have the input's batch shape (broadcast with the
  * parameters' batch shape). Subclasses must make the map bijective onto its declared image and
@@ -42,6 +53,14 @@ export abstract class Bijector {
   inverseAndLogDet(y: tf.Tensor): ValueAndLogDet {
     this.inverseEventShape(eventShapeOf(y, this.eventDimsOut, `${this.name}.inverse input`));
     return tf.tidy(() => this.inverseAndLogDetImpl(y));
+  }
+
+  /**
+   * Which events of y lie in the image of the map, and y with the others replaced by an interior
+   * point. The default is for maps onto the whole space: everything is inside.
+   */
+  restrictToImage(y: tf.Tensor): ImageRestriction {
+    return { inside: null, value: y };
   }
 
   forward(x: tf.Tensor): tf.Tensor {

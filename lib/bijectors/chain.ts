@@ -1,7 +1,7 @@
 // Composition of bijectors, listed outermost-first (distrax convention): Chain([f, g, h]) is
 // f ∘ g ∘ h, so h is applied first. Log-dets are summed in the same pass as the values.
 import * as tf from "@tensorflow/tfjs";
-import { Bijector, ValueAndLogDet } from "./bijector";
+import { Bijector, ImageRestriction, ValueAndLogDet } from "./bijector";
 
 export class Chain extends Bijector {
   readonly name = "Chain";
@@ -74,5 +74,29 @@ export class Chain extends Bijector {
       logDet = logDet ? tf.add(logDet, step.logDet) : step.logDet;
     }
     return { value, logDet: logDet! };
+  }
+
+  /**
+   * The inverse with every event outside the image flagged instead of evaluated: `inside` (boolean,
+   * null when every bijector maps onto the whole space) is false where some bijector's inverse met a
+   * point outside its image; there `value` and `logDet` are those of a stand-in interior point, finite
+   * with finite gradients, for the caller to mask.
+   */
+  inverseAndLogDetOnImage(y: tf.Tensor): ValueAndLogDet & { inside: tf.Tensor | null } {
+    this.inverseEventShape(y.shape.slice(y.rank - this.eventDimsOut));
+    const result: { value: tf.Tensor; logDet: tf.Tensor; inside?: tf.Tensor } = tf.tidy(() => {
+      let value = y;
+      let logDet: tf.Tensor | undefined;
+      let inside: tf.Tensor | undefined;
+      for (const b of this.bijectors) {
+        const restricted: ImageRestriction = b.restrictToImage(value);
+        if (restricted.inside) inside = inside ? tf.logicalAnd(inside, restricted.inside) : restricted.inside;
+        const step = b.inverseAndLogDet(restricted.value);
+        value = step.value;
+        logDet = logDet ? tf.add(logDet, step.logDet) : step.logDet;
+      }
+      return inside ? { value, logDet: logDet!, inside } : { value, logDet: logDet! };
+    });
+    return { value: result.value, logDet: result.logDet, inside: result.inside ?? null };
   }
 }

@@ -3,9 +3,9 @@
 // Computed as a log-softmax of [y/τ, log δ], so ψ_K and every log ψ_k come straight from log space
 // (never 1 − Σ ψ_k, which cancels near a vertex and overflows the authors' e^{−max} shift).
 import * as tf from "@tensorflow/tfjs";
-import { logSoftmaxWithExtraLogit } from "../core/special";
+import { logSoftmaxWithExtraLogit, maskOf } from "../core/special";
 import { checkScalarParameter, ScalarParameter } from "../core/validate";
-import { Bijector, ValueAndLogDet } from "./bijector";
+import { Bijector, ImageRestriction, ValueAndLogDet } from "./bijector";
 
 export interface SoftmaxPlusPlusOptions {
   /** τ > 0: a number or a tensor broadcasting against the batch shape. */
@@ -64,6 +64,27 @@ export class SoftmaxPlusPlus extends Bijector {
       throw new Error(`SoftmaxPlusPlus inverse: the event must be a point of the K-simplex with K >= 2 coordinates; got event shape [${shapeOut.join(", ")}]`);
     }
     return [shapeOut[0] - 1];
+  }
+
+  /**
+   * The image is the open simplex: an event with a coordinate ≤ 0 (e.g. one that underflowed to 0 in
+   * float32) is outside and stands in as the centre 1/K. NaN coordinates are left as they are.
+   */
+  restrictToImage(psi: tf.Tensor): ImageRestriction {
+    return tf.tidy(() => {
+      const k = psi.shape[psi.rank - 1];
+      const inside = maskOf(psi, (v) => tf.logicalNot(tf.any(tf.lessEqual(v, 0), -1)));
+      return { inside, value: tf.where(tf.expandDims(inside, -1), psi, tf.fill(psi.shape, 1 / k)) };
+    });
+  }
+
+  /** The same test in log space: an event with a log-coordinate of −∞ is outside (centre log 1/K). */
+  restrictLogToImage(logPsi: tf.Tensor): ImageRestriction {
+    return tf.tidy(() => {
+      const k = logPsi.shape[logPsi.rank - 1];
+      const inside = maskOf(logPsi, (v) => tf.logicalNot(tf.any(tf.equal(v, -Infinity), -1)));
+      return { inside, value: tf.where(tf.expandDims(inside, -1), logPsi, tf.fill(logPsi.shape, -Math.log(k))) };
+    });
   }
 
   /** log ψ, [..., K]. */

@@ -3,8 +3,8 @@
 // η has n entries and no remainder term: the extra (K-th) category of IGR-SB is softmax++'s slack,
 // added by the next bijector. The image is {η_k > 0, Σ η_k < 1}.
 import * as tf from "@tensorflow/tfjs";
-import { log1p, logSigmoid } from "../core/special";
-import { Bijector, ValueAndLogDet } from "./bijector";
+import { log1p, logSigmoid, maskOf } from "../core/special";
+import { Bijector, ImageRestriction, ValueAndLogDet } from "./bijector";
 
 /** The n sticks η for fractions given as logits κ, [..., n] → [..., n], computed in log space. */
 export function stickBreaking(kappa: tf.Tensor): tf.Tensor {
@@ -33,6 +33,20 @@ export class StickBreaking extends Bijector {
 
   inverseEventShape(shapeOut: number[]): number[] {
     return this.forwardEventShape(shapeOut);
+  }
+
+  /**
+   * The image is {η_k > 0, Σ η_k < 1}; an event outside it stands in as η_k = 1/(n + 1). NaN entries
+   * are left as they are.
+   */
+  restrictToImage(eta: tf.Tensor): ImageRestriction {
+    return tf.tidy(() => {
+      const n = eta.shape[eta.rank - 1];
+      const inside = maskOf(eta, (v) =>
+        tf.logicalNot(tf.logicalOr(tf.any(tf.lessEqual(v, 0), -1), tf.any(tf.greaterEqual(tf.cumsum(v, v.rank - 1), 1), -1))),
+      );
+      return { inside, value: tf.where(tf.expandDims(inside, -1), eta, tf.fill(eta.shape, 1 / (n + 1))) };
+    });
   }
 
   protected forwardAndLogDetImpl(kappa: tf.Tensor): ValueAndLogDet {

@@ -77,3 +77,16 @@ export function normalLogDensity(x: tf.Tensor, loc: tf.Tensor | number, scale: t
 export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
 }
+
+/**
+ * A boolean mask computed from x that gradient tapes see as a constant: tfjs has no gradients for
+ * comparisons and reductions like `any`, so a mask built from a differentiated tensor would otherwise
+ * stop tf.grad with "gradient function not found".
+ */
+export function maskOf(x: tf.Tensor, mask: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    return { value: mask(input), gradFunc: () => tf.zerosLike(input) };
+  });
+  return op(x) as tf.Tensor;
+}

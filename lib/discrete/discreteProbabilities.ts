@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
 import { halfRangeGaussHermite } from "../core/quadrature";
 import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "./discreteProbabilitiesKernels";
-import { SPLIT_RATIO } from "./discreteProbabilitiesRule64";
+import { FIXED_RULE_BOX, SPLIT_RATIO } from "./discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
@@ -16,11 +16,19 @@ export interface DiscreteProbabilitiesOptions {
    */
   nodes?: number;
   /**
-   * Read `loc` and `scale` (one synchronous download) and throw if a value is not finite, a scale
-   * is ≤ 0, or the parameters are outside the accuracy box (default true). Turn it off inside
-   * hot loops once the parameters are known to be bounded, e.g. by `boundedParameters`.
+   * Read `loc` and `scale` (one synchronous download) and throw if a value is not finite or a scale
+   * is ≤ 0 (default true); on the "ops" path also if the parameters are outside the accuracy box,
+   * which that path cannot leave accurately. Turn it off inside hot loops: it guards against bad
+   * input, not inaccuracy (the kernels are accurate at every finite μ and σ > 0).
    */
   validate?: boolean;
+  /**
+   * Quadrature on the kernel path (default "auto"): "auto" takes the fixed Gauss–Hermite rule for
+   * events inside DISCRETE_PROBABILITIES_BOX (fast) and the adaptive rule for the others; "adaptive"
+   * takes the adaptive rule for every event (~20x slower, and accurate to ~1e−8 relative in log P
+   * also for the tiny probabilities the fixed rule only gets to 1e−5 absolute).
+   */
+  rule?: "auto" | "adaptive";
   /**
    * How the rule is evaluated (default "auto"): "kernel" runs two custom kernels (a Float64 JS loop,
    * forward and analytic backward; 'wasm' and 'cpu' backends only, else an error), "ops" composes tfjs
@@ -30,14 +38,17 @@ export interface DiscreteProbabilitiesOptions {
   implementation?: "auto" | "kernel" | "ops";
 }
 
-/** The accuracy box documented on `discreteProbabilities` (checked when `validate` is true). */
+/**
+ * The box documented on `discreteProbabilities`: where the fast fixed rule is used (and accurate to
+ * 1e−5 absolute); a performance hint on the kernel path, the accuracy limit of the "ops" path.
+ */
 export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
   /** Largest σ_j / σ_i within one event (one variable's K−1 scales). */
-  maxScaleRatio: 8,
+  maxScaleRatio: FIXED_RULE_BOX.scaleRatio,
   /** Largest number of categories K. */
   maxCategories: 100,
   /** Largest |μ_k / σ_k|. */
-  maxAbsRatio: 50,
+  maxAbsRatio: FIXED_RULE_BOX.absRatio,
 });
 
 /**
@@ -60,15 +71,19 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  *   half by the n-point rule with no exponential factor; the last term is ≤ Φ(−r) ≤ 1.9e−8 (and
  *   ≤ 4e−8 relative to P(H = k)) and is dropped.
  *
- * Accuracy box (n = 24, measured against adaptive Gauss–Kronrod in Float64; see
- * test/discrete/discreteProbabilities.test.ts): absolute error ≤ 1e−5 on every probability (in
- * practice ≈ 1e−6, float32 rounding) when, within each event, K ≤ 100, max σ / min σ ≤ 8 and
- * |μ_k/σ_k| ≤ 50. This contains the eq. (15) box (|μ| ≤ 5, σ ∈ [0.5, 2.5]) and the authors' committed
- * bounds (|μ| ≤ 1, σ ∈ [0.5, 1]). Rows sum to 1 within the same tolerance (they are not renormalised).
- * Outside the box: with `validate` (the default) a parameter outside it throws an error naming the
- * value; with `validate: false` the rule is still evaluated and the error grows smoothly with the
- * scale ratio (the steep Φ factors of the small-σ categories need more nodes: raise `nodes`).
- * The |μ/σ| limit is only what was tested; large |μ/σ| is not where the rule degrades.
+ * Accuracy. Events inside the box (within each event max σ / min σ ≤ 8 and every |μ_k/σ_k| ≤ 50) take
+ * the fixed rule above (n = 24): absolute error ≤ 1e−5 on every probability, ≈ 1e−6 in practice (see
+ * test/discrete/discreteProbabilities.test.ts); a tiny probability is then right in absolute terms
+ * only (its log can be off by 1e−3 relative at P ≈ e^{−5}, more further down). On the kernel path
+ * every other event takes an adaptive rule (discreteProbabilitiesAdaptive64.ts: the integrand is
+ * log-concave, so the rule finds its mode and integrates around it by adaptive Gauss–Kronrod, in log
+ * space): log P and its gradient to ~1e−8 relative for any finite μ and σ > 0 (measured to 1e−6 against
+ * an independent Float64 reference for |μ/σ| up to 1e3, σ ratios up to 1e3 and K up to 100:
+ * test/discrete/discreteProbabilitiesAccuracy.test.ts), so the box is a performance hint there, not a
+ * correctness limit. `rule: "adaptive"` takes the adaptive rule for every event. Rows sum to 1 within
+ * the same tolerance (they are not renormalised). The op-based path has only the fixed rule: with
+ * `validate` it refuses parameters outside the box; with `validate: false` its error grows smoothly
+ * with the scale ratio (raise `nodes`).
  *
  * Evaluation (option `implementation`). On the 'wasm' and 'cpu' backends the rule runs as two custom
  * kernels, a Float64 JS loop forward and an analytic backward (discreteProbabilitiesKernels.ts,
@@ -76,6 +91,8 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  * than the op-based float32 form below (100 × 20 variables, K = 10: bench/discrete.ts), which remains
  * the path for other backends (tfjs-node). Both are tested against each other and the references.
  * With `validate: false`, an event with a non-finite μ or a σ ≤ 0 gives NaN on the kernel path.
+ * For gradients of log-probabilities use `discreteLogProbabilities`: log of `discreteProbabilities`
+ * is −∞ with a NaN gradient where a probability underflows float32 (P < 1e−45).
  */
 export function discreteProbabilities(
   loc: tf.Tensor,
@@ -92,7 +109,7 @@ export function discreteProbabilities(
 export function discreteLogProbabilities(
   loc: tf.Tensor,
   scale: tf.Tensor,
-  { nodes = 24, validate = true, implementation = "auto" }: DiscreteProbabilitiesOptions = {},
+  { nodes = 24, validate = true, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
 ): tf.Tensor {
   if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50) {
     throw new Error(`discreteProbabilities: nodes must be an integer in [2, 50], got ${nodes}`);
@@ -110,11 +127,20 @@ export function discreteLogProbabilities(
   }
   const m = shape[shape.length - 1];
   if (m < 1) throw new Error(`discreteProbabilities: need K−1 ≥ 1 categories on the last axis, got shape [${shape}]`);
+  if (rule !== "auto" && rule !== "adaptive") throw new Error(`discreteProbabilities: rule must be "auto" or "adaptive", got ${String(rule)}`);
   const byKernel = useKernel(implementation);
-  if (validate) validateParameters(loc, scale, shape);
+  if (rule === "adaptive" && !byKernel) {
+    throw new Error(`discreteProbabilities: rule "adaptive" needs the kernel path (${KERNEL_BACKENDS.join(" or ")} backend); the active one is ${tf.getBackend()}`);
+  }
+  if (validate) validateParameters(loc, scale, shape, !byKernel);
   if (byKernel) {
     return tf.tidy(() =>
-      discreteLogProbabilitiesByKernel(tf.broadcastTo(tf.cast(loc, "float32"), shape), tf.broadcastTo(tf.cast(scale, "float32"), shape), nodes),
+      discreteLogProbabilitiesByKernel(
+        tf.broadcastTo(tf.cast(loc, "float32"), shape),
+        tf.broadcastTo(tf.cast(scale, "float32"), shape),
+        nodes,
+        rule === "adaptive",
+      ),
     );
   }
   return logProbabilitiesByOps(loc, scale, shape, nodes);
@@ -185,14 +211,15 @@ function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[]
   });
 }
 
-function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[]): void {
+/** Finite μ and σ > 0 always; the box only when `checkBox` (the op-based path). */
+function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], checkBox: boolean): void {
   const [mu, sigma] = tf.tidy(() => [
     tf.broadcastTo(tf.cast(loc, "float32"), shape).dataSync(),
     tf.broadcastTo(tf.cast(scale, "float32"), shape).dataSync(),
   ]);
   const m = shape[shape.length - 1];
   const box = DISCRETE_PROBABILITIES_BOX;
-  if (m + 1 > box.maxCategories) {
+  if (checkBox && m + 1 > box.maxCategories) {
     throw new Error(
       `discreteProbabilities: K = ${m + 1} categories is outside the accuracy box (K ≤ ${box.maxCategories}); pass { validate: false } to evaluate anyway`,
     );
@@ -206,7 +233,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[]): 
         throw new Error(`discreteProbabilities: scale must be finite and > 0, got ${sigma[k]} at flat index ${k}`);
       }
       const ratio = mu[k] / sigma[k];
-      if (Math.abs(ratio) > box.maxAbsRatio) {
+      if (checkBox && Math.abs(ratio) > box.maxAbsRatio) {
         throw new Error(
           `discreteProbabilities: |loc/scale| = ${Math.abs(ratio)} at flat index ${k} is outside the tested box (≤ ${box.maxAbsRatio}); bound the parameters (boundedParameters) or pass { validate: false }`,
         );
@@ -214,9 +241,9 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[]): 
       lo = Math.min(lo, sigma[k]);
       hi = Math.max(hi, sigma[k]);
     }
-    if (hi / lo > box.maxScaleRatio) {
+    if (checkBox && hi / lo > box.maxScaleRatio) {
       throw new Error(
-        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), or pass { validate: false, nodes: 40 } and check the accuracy yourself`,
+        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validate: false, nodes: 40 } and check the accuracy yourself`,
       );
     }
   }

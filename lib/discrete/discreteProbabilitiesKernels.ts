@@ -12,14 +12,14 @@ import { discreteLogProbabilitiesBackward64, discreteLogProbabilitiesForward64 }
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = Parameters<ReturnType<typeof tf.getKernel>["kernelFunc"]>[0];
 
-/** log P(H = k): inputs { loc, scale } float32 [..., K−1] (same shape), attrs { nodes }; output [..., K]. */
+/** log P(H = k): inputs { loc, scale } float32 [..., K−1] (same shape), attrs { nodes, adaptive }; output [..., K]. */
 export const FORWARD_KERNEL = "IgrDiscreteLogProbabilities";
 /**
  * Value and Jacobian: inputs and attrs as FORWARD_KERNEL; outputs [log P [..., K], jacobian
  * [..., K, 2(K−1)]] with row k = (d log P_k/dμ_1..K−1, d log P_k/dσ_1..K−1).
  */
 export const FORWARD_JACOBIAN_KERNEL = "IgrDiscreteLogProbabilitiesWithJacobian";
-/** Gradient by recomputation: inputs { loc, scale, dy }, attrs { nodes }; outputs [dLoc, dScale]. */
+/** Gradient by recomputation: inputs { loc, scale, dy }, attrs { nodes, adaptive }; outputs [dLoc, dScale]. */
 export const BACKWARD_KERNEL = "IgrDiscreteLogProbabilitiesGrad";
 
 /**
@@ -80,9 +80,10 @@ function forwardKernel(backendName: string) {
     checkFloat32(FORWARD_KERNEL, "scale", scale);
     const m = loc.shape[loc.shape.length - 1];
     const nodes = attrs?.nodes as number;
+    const adaptive = attrs?.adaptive === true;
     const outShape = [...loc.shape.slice(0, -1), m + 1];
     return runOnArrays(backendName, backend, [loc, scale], [outShape], ([mu, sigma], [out]) =>
-      discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out),
+      discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out, null, adaptive),
     )[0];
   };
 }
@@ -95,9 +96,10 @@ function forwardJacobianKernel(backendName: string) {
     checkFloat32(FORWARD_JACOBIAN_KERNEL, "scale", scale);
     const m = loc.shape[loc.shape.length - 1];
     const nodes = attrs?.nodes as number;
+    const adaptive = attrs?.adaptive === true;
     const outShape = [...loc.shape.slice(0, -1), m + 1];
     return runOnArrays(backendName, backend, [loc, scale], [outShape, [...outShape, 2 * m]], ([mu, sigma], [out, jacobian]) =>
-      discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out, jacobian),
+      discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out, jacobian, adaptive),
     );
   };
 }
@@ -110,8 +112,9 @@ function backwardKernel(backendName: string) {
     for (const [name, info] of [["loc", loc], ["scale", scale], ["dy", dy]] as const) checkFloat32(BACKWARD_KERNEL, name, info);
     const m = loc.shape[loc.shape.length - 1];
     const nodes = attrs?.nodes as number;
+    const adaptive = attrs?.adaptive === true;
     return runOnArrays(backendName, backend, [loc, scale, dy], [loc.shape, loc.shape], ([mu, sigma, g], [dLoc, dScale]) =>
-      discreteLogProbabilitiesBackward64(mu, sigma, g, m, nodes, dLoc, dScale),
+      discreteLogProbabilitiesBackward64(mu, sigma, g, m, nodes, dLoc, dScale, adaptive),
     );
   };
 }
@@ -136,11 +139,12 @@ export function registerDiscreteProbabilitiesKernels(): void {
  * `scale` must be float32 with the same shape; the active backend must be one of KERNEL_BACKENDS. No
  * validation (the caller does it). Outside autodiff it is one kernel call; under autodiff one
  * tf.customGrad whose gradient is either a contraction with the Jacobian from the forward or the
- * backward kernel (see jacobianLimit).
+ * backward kernel (see jacobianLimit). `adaptive` takes the adaptive rule for every event (else only
+ * outside FIXED_RULE_BOX).
  */
-export function discreteLogProbabilitiesByKernel(loc: tf.Tensor, scale: tf.Tensor, nodes: number): tf.Tensor {
+export function discreteLogProbabilitiesByKernel(loc: tf.Tensor, scale: tf.Tensor, nodes: number, adaptive = false): tf.Tensor {
   registerDiscreteProbabilitiesKernels();
-  const attrs = { nodes };
+  const attrs = { nodes, adaptive };
   if (!tf.engine().isTapeOn()) return tf.engine().runKernel(FORWARD_KERNEL, { loc, scale }, attrs) as tf.Tensor;
   const m = loc.shape[loc.shape.length - 1];
   const jacobianSize = (loc.size / m) * (m + 1) * 2 * m;

@@ -12,6 +12,7 @@
 //   with the slot index, so each argument range (lower tail, centre, upper tail, 1) is one contiguous
 //   run with no unpredictable branch (branch misses were half the cost of a slot-by-slot loop).
 import { halfRangeGaussHermite } from "../core/quadrature";
+import { adaptiveCategoryLogProbability, adaptiveNodes, addAdaptiveGradient, AdaptiveNodes } from "./discreteProbabilitiesAdaptive64";
 import * as normalFast64 from "../core/normalFast64";
 
 // Bound once: a transpiler's CommonJS interop may turn every `imported.name` access into a getter
@@ -24,6 +25,26 @@ const expNegative64 = normalFast64.expNegative64;
 
 /** From μ_k/σ_k = 5.5 on, the rule is split at the mode (discreteProbabilities.ts explains why). */
 export const SPLIT_RATIO = 5.5;
+
+/**
+ * Where the fixed rule is accurate (measured; test/discrete/discreteProbabilitiesAccuracy.test.ts): events
+ * with max σ / min σ ≤ scaleRatio and every |μ/σ| ≤ absRatio. Other events take the adaptive rule
+ * (discreteProbabilitiesAdaptive64.ts), which is accurate everywhere and slower.
+ */
+export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 8, absRatio: 50 });
+
+/** True when the loaded event needs the adaptive rule. */
+function needsAdaptiveRule(m: number, ws: Workspace): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let j = 0; j < m; j++) {
+    const sigma = ws.eventScale[j];
+    if (Math.abs(ws.eventLoc[j] * ws.invScale[j]) > FIXED_RULE_BOX.absRatio) return true;
+    if (sigma < lo) lo = sigma;
+    if (sigma > hi) hi = sigma;
+  }
+  return hi > FIXED_RULE_BOX.scaleRatio * lo;
+}
 
 /** Slots whose log-weight is this far below a computed log-term are skipped (e^{−40} ≈ 4e−18). */
 const PRUNE_LOG_GAP = 40;
@@ -54,6 +75,8 @@ export interface RuleTables {
 }
 
 const tableCache = new Map<number, RuleTables>();
+/** Scratch of the adaptive rule, shared by every call (the kernels run synchronously). */
+const adaptiveWork: AdaptiveNodes = adaptiveNodes();
 
 /** The tables for half-range size `nodes` (cached). */
 export function ruleTables(nodes: number): RuleTables {
@@ -329,6 +352,7 @@ function writeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: F
  * `events × (m + 1)` log-probabilities log P(H = 1..K) (appendix eq. 7). With `jacobian` (length
  * `events × (m + 1) × 2m`) it also receives, per event and category k, d log P_k/dμ_1..m then
  * d log P_k/dσ_1..m, for about the cost of one backward pass (the VJP is then a small contraction).
+ * Events outside FIXED_RULE_BOX, and every event with `adaptiveEverywhere`, take the adaptive rule.
  */
 export function discreteLogProbabilitiesForward64(
   loc: ArrayLike<number>,
@@ -337,6 +361,7 @@ export function discreteLogProbabilitiesForward64(
   nodes: number,
   out: Writable,
   jacobian: Writable | null = null,
+  adaptiveEverywhere = false,
 ): void {
   const tables = ruleTables(nodes);
   const ws = workspace(tables, m, jacobian !== null);
@@ -352,14 +377,16 @@ export function discreteLogProbabilitiesForward64(
       continue;
     }
     let logLast = 0;
+    const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
     for (let k = 0; k < m; k++) {
-      const logP = categoryLogProbability(m, k, tables, ws);
+      const logP = adaptive ? adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork) : categoryLogProbability(m, k, tables, ws);
       out[outBase + k] = logP;
       logLast += logNdtrFast64(-ws.eventLoc[k] * ws.invScale[k]);
       if (jacobian !== null) {
         gLoc.fill(0);
         gScale.fill(0);
-        addCategoryGradient(m, k, 1, logP, tables, ws, gLoc, gScale);
+        if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
+        else addCategoryGradient(m, k, 1, logP, tables, ws, gLoc, gScale);
         writeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
@@ -386,6 +413,7 @@ export function discreteLogProbabilitiesBackward64(
   nodes: number,
   dLoc: Writable,
   dScale: Writable,
+  adaptiveEverywhere = false,
 ): void {
   const tables = ruleTables(nodes);
   const ws = workspace(tables, m, true);
@@ -401,11 +429,17 @@ export function discreteLogProbabilitiesBackward64(
       gLoc.fill(NaN);
       gScale.fill(NaN);
     } else {
+      const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
       for (let k = 0; k < m; k++) {
         const g = dy[dyBase + k];
         if (g === 0) continue;
-        const logP = categoryLogProbability(m, k, tables, ws);
-        addCategoryGradient(m, k, g, logP, tables, ws, gLoc, gScale);
+        if (adaptive) {
+          adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork);
+          addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, g, adaptiveWork, gLoc, gScale);
+        } else {
+          const logP = categoryLogProbability(m, k, tables, ws);
+          addCategoryGradient(m, k, g, logP, tables, ws, gLoc, gScale);
+        }
       }
       const gLast = dy[dyBase + m];
       if (gLast !== 0) addLastCategoryGradient(m, gLast, ws, gLoc, gScale);

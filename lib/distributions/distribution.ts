@@ -18,6 +18,34 @@ export interface Distribution {
   logProb(x: tf.Tensor): tf.Tensor;
 }
 
+/** A draw and its exact log density, computed together (see `LogSimplexDistribution`). */
+export interface SampleWithLogProb {
+  /** The draw, [n, ...batchShape, ...eventShape]. */
+  sample: tf.Tensor;
+  /** Its log density, [n, ...batchShape], from the draw's own noise: exact even where `sample` rounds. */
+  logProb: tf.Tensor;
+  /** The log of every coordinate of the draw, finite where `sample` underflows to 0. */
+  logSample: tf.Tensor;
+}
+
+/**
+ * A relaxed family on the open simplex whose draws can underflow in float32 (IGR, Gumbel-Softmax).
+ * `logProb(x)` must take log x, which is −∞ for a coordinate that rounded to 0, so it returns −∞ there
+ * (the point is off the open simplex). The exact route keeps the log-coordinates: `sampleAndLogProb`
+ * for a draw of the distribution itself, `logProbFromLog` for the density of a point given by its logs
+ * (e.g. another distribution's `logSample`).
+ */
+export interface LogSimplexDistribution extends Distribution {
+  sampleAndLogProb(n: number, options?: SampleOptions): SampleWithLogProb;
+  /** log density of x = e^{logX} (same measure as `logProb`), from the log-coordinates [..., K]. */
+  logProbFromLog(logX: tf.Tensor): tf.Tensor;
+}
+
+export function isLogSimplexDistribution(d: Distribution): d is LogSimplexDistribution {
+  const candidate = d as Partial<LogSimplexDistribution>;
+  return typeof candidate.sampleAndLogProb === "function" && typeof candidate.logProbFromLog === "function";
+}
+
 /** Throws unless n is a positive integer. */
 export function checkSampleCount(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples n must be a positive integer; got ${n}`);

@@ -3,7 +3,7 @@
 // Working in log space keeps y finite where the simplex point itself underflows (low τ, many K).
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardGumbel } from "../core/random";
-import { logGammaInteger } from "../core/special";
+import { logGammaInteger, maskOf } from "../core/special";
 import { broadcastShapes, checkScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
 import { checkEvent, checkSampleCount, Distribution, SampleOptions } from "./distribution";
 import { LogitsOrProbs, resolveLogits } from "./logitsOrProbs";
@@ -59,14 +59,21 @@ export class ExpConcrete implements Distribution {
     });
   }
 
+  /**
+   * A log-coordinate of −∞ (x_k = 0, off the open simplex) gives −∞, not NaN. Draws of `sample` never
+   * have one: they are log-softmax outputs, finite at every τ.
+   */
   logProb(y: tf.Tensor): tf.Tensor {
     checkEvent(y, this.eventShape, "ExpConcrete.logProb");
     return tf.tidy(() => {
       const k = this.eventShape[0];
       const tau = this.temperature;
       const logTau = typeof tau === "number" ? Math.log(tau) : tf.log(tau);
-      const scores = tf.sub(this.logits(), tf.mul(perEvent(tau), y));
-      return tf.add(tf.sum(tf.logSoftmax(scores, -1), -1), tf.add(logGammaInteger(k), tf.mul(k - 1, logTau)));
+      const inside = maskOf(y, (v) => tf.logicalNot(tf.any(tf.equal(v, -Infinity), -1)));
+      const safe = tf.where(tf.expandDims(inside, -1), y, tf.fill(y.shape, -Math.log(k)));
+      const scores = tf.sub(this.logits(), tf.mul(perEvent(tau), safe));
+      const logDensity = tf.add(tf.sum(tf.logSoftmax(scores, -1), -1), tf.add(logGammaInteger(k), tf.mul(k - 1, logTau)));
+      return tf.where(inside, logDensity, tf.fill(logDensity.shape, -Infinity));
     });
   }
 }

@@ -8,10 +8,10 @@ import { Bijector } from "../bijectors/bijector";
 import { Chain } from "../bijectors/chain";
 import { SoftmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { seedSource, standardNormal } from "../core/random";
-import { normalLogDensity } from "../core/special";
+import { maskOf, normalLogDensity } from "../core/special";
 import { assertFinite, assertPositive, assertTensor, broadcastShapes, sameScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
 import { zeroTemperatureLimit } from "../discrete/zeroTemperature";
-import { checkEvent, checkSampleCount, Distribution, SampleOptions } from "./distribution";
+import { checkEvent, checkSampleCount, LogSimplexDistribution, SampleOptions, SampleWithLogProb } from "./distribution";
 import { RelaxedSampleOptions } from "./gumbelSoftmax";
 import { Normal } from "./normal";
 import { straightThrough } from "./straightThrough";
@@ -34,7 +34,7 @@ export interface EstimateOptions extends SampleOptions {
   numSamples?: number;
 }
 
-export abstract class IGRBase implements Distribution {
+export abstract class IGRBase implements LogSimplexDistribution {
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
   readonly temperature: ScalarParameter;
@@ -98,12 +98,18 @@ export abstract class IGRBase implements Distribution {
     });
   }
 
-  /** A sample and its log density in one pass (no simplex round trip, so exact at low τ). */
-  sampleAndLogProb(n: number, options: SampleOptions = {}): { sample: tf.Tensor; logProb: tf.Tensor } {
+  /**
+   * A sample, its log-coordinates and its log density in one pass from the noise ε: the exact route.
+   * Nothing is inverted, so the density is right even where float32 rounds coordinates of ψ to 0
+   * (low τ, large K), where `logProb(sample)` cannot be.
+   */
+  sampleAndLogProb(n: number, options: SampleOptions = {}): SampleWithLogProb {
     return tf.tidy(() => {
       const noise = this.noise(n, options.seed);
-      const { value, logDet } = this.bijector.forwardAndLogDet(noise);
-      return { sample: value, logProb: tf.sub(tf.sum(normalLogDensity(noise, 0, 1), -1), logDet) };
+      const pre = this.preSimplex.forwardAndLogDet(noise);
+      const logSample = this.softmaxPlusPlus.logForward(pre.value);
+      const logDet = tf.add(pre.logDet, this.softmaxPlusPlus.logDetFromLogPsi(logSample));
+      return { sample: tf.exp(logSample), logSample, logProb: tf.sub(tf.sum(normalLogDensity(noise, 0, 1), -1), logDet) };
     });
   }
 
@@ -112,12 +118,33 @@ export abstract class IGRBase implements Distribution {
     return tf.tidy(() => this.preSimplex.forward(this.noise(n, options.seed)));
   }
 
-  /** log density of ψ (w.r.t. Lebesgue measure on ψ_1..ψ_{K−1}). */
+  /**
+   * log density of ψ (w.r.t. Lebesgue measure on ψ_1..ψ_{K−1}; ψ_K is taken as given). A point off the
+   * support gives −∞, not NaN: a coordinate ≤ 0, which is what a draw whose coordinate underflowed in
+   * float32 looks like (at τ = 0.03, K = 10 that is a large share of draws), or, for IGR-SB, a point
+   * whose sticks are not in {η > 0, Σ η < 1}. For the exact density of a draw use `sampleAndLogProb`, or
+   * `logProbFromLog` on its log-coordinates.
+   */
   logProb(x: tf.Tensor): tf.Tensor {
     checkEvent(x, this.eventShape, `${this.constructor.name}.logProb`);
     return tf.tidy(() => {
-      const { value, logDet } = this.bijector.inverseAndLogDet(x);
-      return tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet);
+      const { value, logDet, inside } = this.bijector.inverseAndLogDetOnImage(x);
+      return maskOutside(tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet), inside, x);
+    });
+  }
+
+  /**
+   * log density of ψ = e^{logPsi} from its log-coordinates [..., K] (same measure as `logProb`), exact
+   * where ψ itself underflows: softmax++ is inverted in log space. A log-coordinate of −∞ gives −∞.
+   */
+  logProbFromLog(logPsi: tf.Tensor): tf.Tensor {
+    checkEvent(logPsi, this.eventShape, `${this.constructor.name}.logProbFromLog`);
+    return tf.tidy(() => {
+      const simplex = this.softmaxPlusPlus.restrictLogToImage(logPsi);
+      const lambda = this.softmaxPlusPlus.inverseFromLog(simplex.value);
+      const { value, logDet, inside } = this.preSimplex.inverseAndLogDetOnImage(lambda);
+      const logDensity = tf.sub(tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet), this.softmaxPlusPlus.logDetFromLogPsi(simplex.value));
+      return maskOutside(logDensity, inside ? tf.logicalAnd(inside, simplex.inside!) : simplex.inside, logPsi);
     });
   }
 
@@ -125,8 +152,9 @@ export abstract class IGRBase implements Distribution {
   logProbPreSimplex(lambda: tf.Tensor): tf.Tensor {
     checkEvent(lambda, [this.latentSize], `${this.constructor.name}.logProbPreSimplex`);
     return tf.tidy(() => {
-      const { value, logDet } = this.preSimplex.inverseAndLogDet(lambda);
-      return tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet);
+      // outside the image of the middle maps (IGR-SB: sticks not in {η > 0, Σ η < 1}) the density is −∞
+      const { value, logDet, inside } = this.preSimplex.inverseAndLogDetOnImage(lambda);
+      return maskOutside(tf.add(tf.sum(normalLogDensity(value, 0, 1), -1), logDet), inside, lambda);
     });
   }
 
@@ -164,4 +192,13 @@ export abstract class IGRBase implements Distribution {
   protected sameMiddle(_other: IGRBase): boolean {
     return true;
   }
+}
+
+/**
+ * −∞ where `inside` is false (the masked values are finite stand-ins, so gradients stay finite), and
+ * NaN where the input event has a NaN (a stand-in must not hide it).
+ */
+function maskOutside(logDensity: tf.Tensor, inside: tf.Tensor | null, input: tf.Tensor): tf.Tensor {
+  const masked = inside ? tf.where(inside, logDensity, tf.fill(logDensity.shape, -Infinity)) : logDensity;
+  return tf.where(maskOf(input, (v) => tf.any(tf.isNaN(v), -1)), tf.fill(logDensity.shape, NaN), masked);
 }

@@ -7,14 +7,18 @@
 //     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; docs/paper.md §2.1)
 //   IGR ‖ IGR, same softmax++ only       Monte Carlo in λ-space (softmax++'s Jacobian cancels exactly)
 //   GumbelSoftmax ‖ GumbelSoftmax        Monte Carlo on the ExpConcrete twins (exp is a shared bijection)
+//   two simplex families (IGR, GS)       Monte Carlo on q's log-coordinates: log q from q's own noise,
+//                                          log p by p.logProbFromLog (exact where ψ underflows float32)
+//   RelaxedBernoulli ‖ RelaxedBernoulli  Monte Carlo on q's logits (exact where x rounds to 0 or 1)
 //   anything else with the same event    Monte Carlo: mean over x ~ q of log q(x) − log p(x)
 import * as tf from "@tensorflow/tfjs";
 import { Seed } from "../core/random";
 import { Categorical } from "./categorical";
-import { Distribution } from "./distribution";
+import { Distribution, isLogSimplexDistribution } from "./distribution";
 import { GumbelSoftmax } from "./gumbelSoftmax";
 import { IGRBase } from "./igr";
 import { Normal, normalKl } from "./normal";
+import { RelaxedBernoulli } from "./relaxedBernoulli";
 
 export type KLMethod = "closed-form" | "monte-carlo";
 
@@ -82,6 +86,14 @@ function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed
       const y = q.expConcrete.sample(numSamples, { seed });
       return tf.sub(q.expConcrete.logProb(y), p.expConcrete.logProb(y));
     }
+    if (isLogSimplexDistribution(q) && isLogSimplexDistribution(p)) {
+      const { logSample, logProb } = q.sampleAndLogProb(numSamples, { seed });
+      return tf.sub(logProb, p.logProbFromLog(logSample));
+    }
+    if (q instanceof RelaxedBernoulli && p instanceof RelaxedBernoulli) {
+      const { logit, logProb } = q.sampleAndLogProb(numSamples, { seed });
+      return tf.sub(logProb, p.logProbFromLogit(logit));
+    }
     if (q instanceof IGRBase) {
       const { sample, logProb } = q.sampleAndLogProb(numSamples, { seed });
       return tf.sub(logProb, p.logProb(sample));
@@ -92,7 +104,11 @@ function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed
   const [value, standardError] = tf.tidy(() => {
     const { mean, variance } = tf.moments(differences, 0);
     const unbiased = tf.mul(variance, numSamples / (numSamples - 1));
-    return [mean, tf.sqrt(tf.div(unbiased, numSamples))];
+    // A draw of q outside p's support (e.g. IGR-I ‖ IGR-SB) makes a difference +∞: the KL is +∞, and
+    // so is its standard error (moments would give ∞ − ∞ = NaN).
+    const se = tf.sqrt(tf.div(unbiased, numSamples));
+    const infinite = tf.any(tf.equal(differences, Infinity), 0);
+    return [tf.where(infinite, tf.fill(mean.shape, Infinity), mean), tf.where(infinite, tf.fill(se.shape, Infinity), se)];
   });
   differences.dispose();
   return { value, method: "monte-carlo", numSamples, standardError };

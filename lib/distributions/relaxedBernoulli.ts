@@ -2,7 +2,7 @@
 // standard logistic draw; event shape [], batch shape = broadcast(logits, temperature).
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardLogistic } from "../core/random";
-import { log1p } from "../core/special";
+import { log1p, logSigmoid, maskOf } from "../core/special";
 import { broadcastShapes, checkScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
 import { checkSampleCount, Distribution, SampleOptions } from "./distribution";
 import { LogitsOrProbs, resolveLogits } from "./logitsOrProbs";
@@ -53,20 +53,43 @@ export class RelaxedBernoulli implements Distribution {
   }
 
   /**
+   * A draw, its logit and its exact log density: at low τ float32 rounds many draws to exactly 0 or 1,
+   * where `logProb(sample)` can only say −∞; the logit keeps the draw.
+   */
+  sampleAndLogProb(n: number, options: SampleOptions = {}): { sample: tf.Tensor; logit: tf.Tensor; logProb: tf.Tensor } {
+    return tf.tidy(() => {
+      const logit = this.sampleLogit(n, options);
+      return { sample: tf.sigmoid(logit), logit, logProb: this.logProbFromLogit(logit) };
+    });
+  }
+
+  /**
    * Density on (0, 1): log τ + ℓ − (τ+1)(log x + log(1−x)) − 2 log(e^{ℓ} x^{−τ} + (1−x)^{−τ}), written
-   * as log τ + ℓ − (τ+1) log x + (τ−1) log(1−x) − 2 softplus(ℓ − τ(log x − log(1−x))).
+   * as log τ + ℓ − (τ+1) log x + (τ−1) log(1−x) − 2 softplus(ℓ − τ(log x − log(1−x))). x = 0 or 1 (off
+   * the open interval; what a low-τ float32 draw rounds to) gives −∞, not NaN.
    */
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const tau = this.temperature;
-      const logTau = typeof tau === "number" ? Math.log(tau) : tf.log(tau);
-      const logX = tf.log(x);
-      const log1mX = log1p(tf.neg(x));
-      const l = this.logits();
-      const inner = tf.sub(l, tf.mul(tau, tf.sub(logX, log1mX)));
-      const tauPlus = tf.add(tau, 1);
-      const tauMinus = tf.sub(tau, 1);
-      return tf.sub(tf.add(tf.sub(tf.add(logTau, l), tf.mul(tauPlus, logX)), tf.mul(tauMinus, log1mX)), tf.mul(2, tf.softplus(inner)));
+      // written as "not outside" so that a NaN input stays NaN
+      const outside = maskOf(x, (v) => tf.logicalOr(tf.lessEqual(v, 0), tf.greaterEqual(v, 1)));
+      const safe = tf.where(outside, tf.fill(x.shape, 0.5), x);
+      const logDensity = this.logDensity(tf.log(safe), log1p(tf.neg(safe)));
+      return tf.where(outside, tf.fill(logDensity.shape, -Infinity), logDensity);
     });
+  }
+
+  /** log density of x = sigmoid(z) from its logit z (exact where x rounds to 0 or 1). */
+  logProbFromLogit(z: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.logDensity(logSigmoid(z), logSigmoid(tf.neg(z))));
+  }
+
+  private logDensity(logX: tf.Tensor, log1mX: tf.Tensor): tf.Tensor {
+    const tau = this.temperature;
+    const logTau = typeof tau === "number" ? Math.log(tau) : tf.log(tau);
+    const l = this.logits();
+    const inner = tf.sub(l, tf.mul(tau, tf.sub(logX, log1mX)));
+    const tauPlus = tf.add(tau, 1);
+    const tauMinus = tf.sub(tau, 1);
+    return tf.sub(tf.add(tf.sub(tf.add(logTau, l), tf.mul(tauPlus, logX)), tf.mul(tauMinus, log1mX)), tf.mul(2, tf.softplus(inner)));
   }
 }

@@ -200,17 +200,19 @@ describe("discreteProbabilities: shapes, sums, validation", () => {
     }
   });
 
-  test("errors name the parameter and value; outside the box it throws unless validate is false", () => {
+  test("errors name the parameter and value; outside the box only the op-based path throws", () => {
     const loc = tf.tensor1d([0, 1]);
     assert.throws(() => discreteProbabilities(loc, tf.tensor1d([1, 0])), /scale must be finite and > 0, got 0/);
     assert.throws(() => discreteProbabilities(tf.tensor1d([0, NaN]), tf.tensor1d([1, 1])), /loc must be finite, got NaN/);
-    assert.throws(() => discreteProbabilities(loc, tf.tensor1d([0.1, 1])), /scale ratio max\/min = (10|9\.99)/);
-    assert.throws(() => discreteProbabilities(tf.tensor1d([60, 0]), tf.tensor1d([1, 1])), /\|loc\/scale\| = 60/);
+    const ops = { implementation: "ops" } as const;
+    assert.throws(() => discreteProbabilities(loc, tf.tensor1d([0.1, 1]), ops), /scale ratio max\/min = (10|9\.99)/);
+    assert.throws(() => discreteProbabilities(tf.tensor1d([60, 0]), tf.tensor1d([1, 1]), ops), /\|loc\/scale\| = 60/);
+    assert.throws(() => discreteProbabilities(loc, loc, { rule: "fast" as never }), /rule must be "auto" or "adaptive", got fast/);
     assert.throws(() => discreteProbabilities(loc, tf.tensor1d([1, 1, 1])), /do not broadcast/);
     assert.throws(() => discreteProbabilities(loc, tf.tensor1d([1, 1]), { nodes: 1 }), /nodes must be an integer in \[2, 50\], got 1/);
-    // validate: false evaluates outside the box; the result is still a probability vector to 1e-3
-    // (scale ratio 10 is just past the box edge, where the error grows gradually).
-    const p = discreteProbabilities(tf.tensor1d([0.3, 1, -0.5]), tf.tensor1d([0.25, 2.5, 1]), { validate: false });
+    // validate: false evaluates the op-based rule outside the box; the result is still a probability
+    // vector to 1e-3 (scale ratio 10 is just past the box edge, where the error grows gradually).
+    const p = discreteProbabilities(tf.tensor1d([0.3, 1, -0.5]), tf.tensor1d([0.25, 2.5, 1]), { validate: false, ...ops });
     const values = Array.from(p.dataSync());
     assert.ok(maxAbsDiff(values, refDiscreteProbabilities([0.3, 1, -0.5], [0.25, 2.5, 1])) < 1e-3);
     tf.dispose([loc, p]);

@@ -146,3 +146,65 @@ export function monteCarloArgmax(mu: number[], sigma: number[], draws: number, s
   }
   return counts.map((c) => c / draws);
 }
+
+/**
+ * log P(H = k), k = 0..K−1, for any parameters (no underflow at large |μ/σ|, steep factors at large
+ * σ ratios): adaptive Simpson of e^{log f(t) − L} on [0, T], where log f is the eq. (11) integrand in
+ * log space, L its maximum (golden-section search: log f is concave), and the breakpoints are every
+ * μ_j + cσ_j with c ∈ {0, ±1, ±2, ±4, ±8, ±16} (so each Φ step and each Gaussian bump is a segment
+ * edge) plus a grid of step min σ/4 around the maximum. Independent of the library's adaptive rule
+ * (no derivative, no Gauss–Kronrod).
+ */
+export function refDiscreteLogProbabilities(mu: number[], sigma: number[], tol = 1e-13): number[] {
+  const m = mu.length;
+  const out: number[] = [];
+  for (let k = 0; k < m; k++) {
+    // log f at t = c + u with (c − μ_j) formed first: at |μ/σ| ~ 1e3 rounding t itself, divided by a
+    // small σ_j, would put noise into log f that Simpson's refinement cannot get below.
+    const logFAt = (c: number, u: number) => {
+      let log = -0.5 * ((c - mu[k] + u) / sigma[k]) ** 2 - 0.5 * Math.log(2 * Math.PI) - Math.log(sigma[k]);
+      for (let j = 0; j < m; j++) if (j !== k) log += refLogNormalCdf((c - mu[j] + u) / sigma[j]);
+      return log;
+    };
+    const logF = (t: number) => logFAt(t, 0);
+    const cuts = new Set<number>([0]);
+    for (let j = 0; j < m; j++) for (const c of [0, 1, -1, 2, -2, 4, -4, 8, -8, 16, -16]) cuts.add(mu[j] + c * sigma[j]);
+    let points = [...cuts].filter((t) => t >= 0).sort((x, y) => x - y);
+    // refine: around the best breakpoint, add a fine grid of the local scale (the smallest σ)
+    let bestIndex = 0;
+    for (let i = 0; i < points.length; i++) if (logF(points[i]) > logF(points[bestIndex])) bestIndex = i;
+    // log f is concave: golden-section search between the best breakpoint's neighbours finds its maximum
+    let lo = points[Math.max(0, bestIndex - 1)];
+    let hi = points[Math.min(points.length - 1, bestIndex + 1)];
+    if (bestIndex === points.length - 1) hi = points[bestIndex] + 16 * Math.max(...sigma);
+    const golden = (Math.sqrt(5) - 1) / 2;
+    for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(hi)); i++) {
+      const x1 = hi - golden * (hi - lo);
+      const x2 = lo + golden * (hi - lo);
+      if (logF(x1) < logF(x2)) lo = x1;
+      else hi = x2;
+    }
+    const best = 0.5 * (lo + hi);
+    points.push(best);
+    const fine = Math.min(...sigma);
+    for (let i = -64; i <= 64; i++) if (best + (i * fine) / 4 >= 0) points.push(best + (i * fine) / 4);
+    points = [...new Set(points)].sort((x, y) => x - y);
+    let peak = -Infinity;
+    for (const t of points) peak = Math.max(peak, logF(t));
+    let total = 0;
+    for (let i = 0; i + 1 < points.length; i++) {
+      const lo = points[i];
+      const hi = points[i + 1];
+      if (hi > lo && (logF(lo) > peak - 60 || logF(hi) > peak - 60)) {
+        // log f carries ~1e−16·|peak| absolute rounding, so the tolerance scales with |peak| (the tests
+        // compare log P relative to max(1, |log P|))
+        total += adaptiveSimpson((u) => Math.exp(logFAt(lo, u) - peak), 0, hi - lo, tol * Math.max(1, Math.abs(peak)) * (hi - lo), 40);
+      }
+    }
+    out.push(peak + Math.log(total));
+  }
+  let last = 0;
+  for (let j = 0; j < m; j++) last += refLogNormalCdf(-mu[j] / sigma[j]);
+  out.push(last);
+  return out;
+}
