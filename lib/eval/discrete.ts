@@ -164,12 +164,13 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
       let rest = 0; // Σ_{j<k} log σ(−κ_j)
       for (let k = 0; k < M; k++) {
         const kappa = mu[i * M + k] + sd[i * M + k] * random.normal();
-        const logLambda = logSigmoid(kappa) + rest;
+        const logStick = logSigmoid(kappa);
+        const logLambda = logStick + rest;
         if (logLambda > bestLog) {
           bestLog = logLambda;
           best = k;
         }
-        rest += logSigmoid(-kappa);
+        rest += logStick - kappa; // log σ(−κ) = log σ(κ) − κ
       }
       counts[i * K + best] += 1;
     }
