@@ -6,6 +6,7 @@ import * as os from "os";
 import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
+import { benchEvalPosterior } from "./evalPosterior";
 import { benchDiscreteApprox } from "./discreteApprox";
 import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
@@ -25,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   "vae-step": vaeStep,
   "vae-sweep": vaeSweep,
   "vae-estimators": benchVaeEstimators,
+  "eval-posterior": benchEvalPosterior,
 };
 
 function printTable(records: BenchRecord[]): void {

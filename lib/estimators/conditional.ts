@@ -3,9 +3,9 @@
 // −∇_θ c(z̃) must be an unbiased estimate of −∇_θ E_{p(z|b,θ)}[c(z)] for the fixed b
 // (Grathwohl et al. 2018, §3 and appendix B).
 import * as tf from "@tensorflow/tfjs";
-import { logNdtr } from "../core/normal";
+import { logNdtrFastWithRatio64 } from "../core/normalFast64";
 import { gaussLegendre } from "../core/quadrature";
-import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
+import { HALF_LOG_TWO_PI } from "../core/special";
 import { Random64 } from "./rng";
 
 /**
@@ -43,9 +43,9 @@ export interface GaussianConditionalResult {
  *   b < K−1: m = z_b has density ∝ g(t) = σ_b⁻¹ φ((t − μ_b)/σ_b) Π_{j≠b} Φ((t − μ_j)/σ_j) on t > 0
  *            (the integrand of Proposition 2, whose total is α_b): v_b = F(m) = ∫_0^m g / α_b;
  *            then z_j | m (j ≠ b) are independent N(μ_j, σ_j²) truncated to (−∞, m).
- * For each noise equation v = G(z, θ), dz/dθ = −(∂G/∂θ)/(∂G/∂z); we get it from autodiff by writing
- * z̃ = z − (G(z, θ) − stop(G))/stop(∂G/∂z), whose value is z. ∫_0^m g uses a `nodes`-point
- * Gauss–Legendre rule on [0, m]; α_b is Proposition 2's `logAlpha`, so F(∞) = 1 up to its accuracy.
+ * For each noise equation v = G(z, θ), dz/dθ = −(∂G/∂θ)/(∂G/∂z), evaluated in closed form in Float64
+ * (`implicitJacobian`) and applied by a custom gradient. ∫_0^m g uses a `nodes`-point Gauss–Legendre
+ * rule on [0, m]; α_b is Proposition 2's `logAlpha`, so F(∞) = 1 up to its accuracy.
  *
  * `loc`, `scale` [n, V, K−1] and `logAlpha` [n, V, K] are differentiable in θ; `z` is the forward
  * noise and `b` the one-hot outcome [n, V, K] (both constants).
@@ -93,46 +93,132 @@ export function gaussianArgmaxConditional(
     }
   }
 
-  const sample = tf.tidy(() => {
-    const zt = tf.tensor3d(drawn, [n, V, M]);
-    const catT = tf.tensor2d(category, [n, V], "int32");
-    const isExtra = tf.cast(tf.equal(catT, M), "float32"); // [n, V]
-    const clamped = tf.minimum(catT, tf.scalar(M - 1, "int32"));
-    const pick = tf.cast(tf.oneHot(clamped, M), "float32"); // [n, V, M]
-    const muB = tf.sum(tf.mul(pick, loc), -1); // [n, V]
-    const sdB = tf.sum(tf.mul(pick, scale), -1);
-    const zB = tf.sum(tf.mul(pick, zt), -1);
-    // m, the maximum; a dummy 1 on extra rows keeps every intermediate finite (those rows are masked).
-    const m = tf.add(tf.mul(tf.sub(1, isExtra), zB), isExtra);
-    const others = tf.sub(1, pick); // mask j ≠ b, [n, V, M]
-    const rule = gaussLegendre(nodes);
-    const x = tf.tensor1d(rule.nodes.map((xq) => (xq + 1) / 2));
-    const logW = tf.tensor1d(rule.weights.map((w) => Math.log(w / 2)));
-    // log g(t) at t [n, V, Q]: the b-coordinate's log density plus Σ_{j≠b} log Φ((t − μ_j)/σ_j).
-    const logG = (t: tf.Tensor) => {
-      const sB = tf.div(tf.sub(t, tf.expandDims(muB, -1)), tf.expandDims(sdB, -1));
-      const logDensity = tf.sub(tf.sub(tf.mul(tf.square(sB), -0.5), HALF_LOG_TWO_PI), tf.log(tf.expandDims(sdB, -1)));
-      const sAll = tf.div(tf.sub(tf.expandDims(t, -1), tf.expandDims(loc, 2)), tf.expandDims(scale, 2)); // [n, V, Q, M]
-      const logPhi = tf.sum(tf.mul(logNdtr(sAll), tf.expandDims(others, 2)), -1);
-      return tf.add(logDensity, logPhi);
+  const { loc: dLoc, scale: dScale, viaMax, maxLoc, maxScale, maxLogAlpha } = implicitJacobian(mu, sd, drawn, category, n * V, M, nodes);
+  // z̃ has the value of the draw and the gradient dy ↦ (dz̃/dθ)ᵀ dy, written with tf ops that are
+  // linear in dy so that RELAX's nested control-variate gradient can differentiate through it.
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[3] as tf.GradSaveFunc;
+    const shape3 = [n, V, M] as [number, number, number];
+    save([
+      tf.tensor3d(Float32Array.from(dLoc), shape3),
+      tf.tensor3d(Float32Array.from(dScale), shape3),
+      tf.tensor3d(Float32Array.from(viaMax), shape3),
+      tf.tensor3d(Float32Array.from(maxLoc), shape3),
+      tf.tensor3d(Float32Array.from(maxScale), shape3),
+      tf.tensor3d(Float32Array.from(maxLogAlpha), [n, V, K]),
+    ]);
+    return {
+      value: tf.tensor3d(drawn, shape3),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [jLoc, jScale, jViaMax, jMaxLoc, jMaxScale, jMaxLogAlpha] = saved;
+        const dMax = tf.sum(tf.mul(dy, jViaMax), -1, true); // total gradient reaching z̃_b, [n, V, 1]
+        return [
+          tf.add(tf.mul(dy, jLoc), tf.mul(dMax, jMaxLoc)),
+          tf.add(tf.mul(dy, jScale), tf.mul(dMax, jMaxScale)),
+          tf.mul(dMax, jMaxLogAlpha),
+        ];
+      },
     };
-    const mConst = stopGradient(m);
-    const nodesT = tf.mul(tf.expandDims(mConst, -1), x); // [n, V, Q]
-    const logIntegral = tf.add(tf.logSumExp(tf.add(logG(nodesT), logW), -1), tf.log(mConst)); // log ∫_0^m g
-    const logAlphaB = tf.sum(tf.mul(tf.cast(tf.oneHot(clamped, K), "float32"), logAlpha), -1);
-    const logF = tf.sub(logIntegral, logAlphaB);
-    const dLogFdm = stopGradient(tf.exp(tf.sub(tf.squeeze(logG(tf.expandDims(mConst, -1)), [-1]), logIntegral)));
-    const maxCoordinate = tf.sub(mConst, tf.div(tf.sub(logF, stopGradient(logF)), dLogFdm)); // value m
-    // The truncation point of the other coordinates: 0 for the extra category, else z̃_b (differentiable).
-    const upper = tf.expandDims(tf.mul(tf.sub(1, isExtra), maxCoordinate), -1); // [n, V, 1]
-    const s = tf.div(tf.sub(zt, loc), scale);
-    const logCdf = logNdtr(s);
-    const G = tf.sub(logCdf, logNdtr(tf.div(tf.sub(upper, loc), scale)));
-    // ∂G/∂z = φ(s)/(σ Φ(s)): the inverse Mills ratio, from log values so the tails stay finite.
-    const dGdz = stopGradient(tf.div(tf.exp(tf.sub(tf.sub(tf.mul(tf.square(s), -0.5), HALF_LOG_TWO_PI), logCdf)), scale));
-    const rest = tf.sub(zt, tf.div(tf.sub(G, stopGradient(G)), dGdz));
-    const isMax = tf.mul(pick, tf.expandDims(tf.sub(1, isExtra), -1));
-    return tf.add(tf.mul(isMax, tf.expandDims(maxCoordinate, -1)), tf.mul(tf.sub(1, isMax), rest));
   });
+  const sample = op(loc, scale, logAlpha);
   return { sample, fallbacks };
+}
+
+interface ImplicitJacobian {
+  /** ∂z̃_j/∂μ_j and ∂z̃_j/∂σ_j through the coordinate's own equation (0 at the maximum), [rows·M]. */
+  loc: Float64Array;
+  scale: Float64Array;
+  /** ∂z̃_j/∂z̃_b: 1 at the maximum b, through the truncation point elsewhere; 0 on extra-category rows. */
+  viaMax: Float64Array;
+  /** ∂z̃_b/∂μ_j, ∂z̃_b/∂σ_j [rows·M] and ∂z̃_b/∂log α_k (only k = b is non-zero) [rows·K]. */
+  maxLoc: Float64Array;
+  maxScale: Float64Array;
+  maxLogAlpha: Float64Array;
+}
+
+/**
+ * The implicit-reparameterization Jacobian of the sequential construction documented on
+ * `gaussianArgmaxConditional`, in Float64 at the drawn z̃, with λ(u) = φ(u)/Φ(u):
+ *   coordinate j (upper bound c, s = (z̃_j − μ_j)/σ_j, u = (c − μ_j)/σ_j, r = λ(u)/λ(s)):
+ *     ∂z̃_j/∂μ_j = 1 − r,   ∂z̃_j/∂σ_j = s − r·u,   ∂z̃_j/∂c = r;
+ *   maximum m = z̃_b (F(m) = ∫_0^m g / α_b): ∂m/∂θ = −∂log F/∂θ / (g(m)/∫_0^m g), where
+ *     ∂ log ∫_0^m g/∂θ = Σ_q π_q ∂ log g(t_q)/∂θ (π_q the Gauss–Legendre terms' shares) and
+ *     ∂ log g/∂μ_b = s_b/σ_b, ∂ log g/∂σ_b = (s_b² − 1)/σ_b, ∂ log g/∂μ_j = −λ(u_j)/σ_j,
+ *     ∂ log g/∂σ_j = −λ(u_j)·u_j/σ_j (j ≠ b), and ∂m/∂log α_b = ∫_0^m g / g(m).
+ */
+function implicitJacobian(mu: ArrayLike<number>, sd: ArrayLike<number>, drawn: Float32Array, category: Int32Array, rows: number, M: number, nodes: number): ImplicitJacobian {
+  const K = M + 1;
+  const out: ImplicitJacobian = {
+    loc: new Float64Array(rows * M),
+    scale: new Float64Array(rows * M),
+    viaMax: new Float64Array(rows * M),
+    maxLoc: new Float64Array(rows * M),
+    maxScale: new Float64Array(rows * M),
+    maxLogAlpha: new Float64Array(rows * K),
+  };
+  const rule = gaussLegendre(nodes);
+  const xs = rule.nodes.map((x) => (x + 1) / 2);
+  const logWs = rule.weights.map((w) => Math.log(w / 2));
+  const ratio = new Float64Array(1);
+  const logG = new Float64Array(nodes);
+  const dLogG = new Float64Array(nodes * 2 * M); // per node: ∂/∂μ_j then ∂/∂σ_j
+  // log g(t) and (optionally) its gradient in (μ, σ) for row i, maximum b.
+  const evalLogG = (i: number, b: number, t: number, grad: Float64Array | null, at: number): number => {
+    const sB = (t - mu[i * M + b]) / sd[i * M + b];
+    let value = -0.5 * sB * sB - HALF_LOG_TWO_PI - Math.log(sd[i * M + b]);
+    for (let j = 0; j < M; j++) {
+      if (j === b) continue;
+      const u = (t - mu[i * M + j]) / sd[i * M + j];
+      value += logNdtrFastWithRatio64(u, ratio);
+      if (grad) {
+        grad[at + j] = -ratio[0] / sd[i * M + j];
+        grad[at + M + j] = (-ratio[0] * u) / sd[i * M + j];
+      }
+    }
+    if (grad) {
+      grad[at + b] = sB / sd[i * M + b];
+      grad[at + M + b] = (sB * sB - 1) / sd[i * M + b];
+    }
+    return value;
+  };
+  for (let i = 0; i < rows; i++) {
+    const b = category[i];
+    let upper = 0;
+    if (b < M) {
+      const m = drawn[i * M + b];
+      let top = -Infinity;
+      for (let q = 0; q < nodes; q++) {
+        logG[q] = evalLogG(i, b, m * xs[q], dLogG, q * 2 * M) + logWs[q];
+        top = Math.max(top, logG[q]);
+      }
+      let total = 0;
+      for (let q = 0; q < nodes; q++) total += Math.exp(logG[q] - top);
+      const logIntegral = top + Math.log(total) + Math.log(m);
+      // dm/dθ = −(∂ log ∫_0^m g/∂θ)·(∫_0^m g / g(m)).
+      const inverseSlope = Math.exp(logIntegral - evalLogG(i, b, m, null, 0));
+      for (let q = 0; q < nodes; q++) {
+        const share = Math.exp(logG[q] - top) / total;
+        for (let j = 0; j < M; j++) {
+          out.maxLoc[i * M + j] -= share * dLogG[q * 2 * M + j] * inverseSlope;
+          out.maxScale[i * M + j] -= share * dLogG[q * 2 * M + M + j] * inverseSlope;
+        }
+      }
+      out.maxLogAlpha[i * K + b] = inverseSlope;
+      out.viaMax[i * M + b] = 1;
+      upper = m;
+    }
+    for (let j = 0; j < M; j++) {
+      if (j === b) continue;
+      const s = (drawn[i * M + j] - mu[i * M + j]) / sd[i * M + j];
+      const u = (upper - mu[i * M + j]) / sd[i * M + j];
+      logNdtrFastWithRatio64(s, ratio);
+      const lambdaS = ratio[0];
+      logNdtrFastWithRatio64(u, ratio);
+      const r = ratio[0] / lambdaS;
+      out.loc[i * M + j] = 1 - r;
+      out.scale[i * M + j] = s - r * u;
+      if (b < M) out.viaMax[i * M + j] = r;
+    }
+  }
+  return out;
 }

@@ -19,6 +19,7 @@ import { mixSeeds } from "../core/prng";
 import { igrLocScale } from "../models/latent";
 import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";
+import { random64 } from "../estimators/rng";
 import type { CategoricalVAE } from "../models/vae";
 
 /** Default number of relaxed draws for the IGR-Planar / IGR-SB frequency estimate (as the authors). */
@@ -106,6 +107,16 @@ export function discretePosterior(model: CategoricalVAE, x: tf.Tensor2D, { numSa
     }
     return { probs, exact: true };
   }
+  if (c.model === "igr-sb") return { probs: stickBreakingFrequencies(model, x, numSamples, seed), exact: false };
+  return { probs: frequenciesByTensors(model, x, numSamples, seed), exact: false };
+}
+
+/** The frequency estimate by tfjs ops on the model's own relaxed draws (any IGR family; IGR-Planar's path). */
+export function frequenciesByTensors(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
+  const c = model.config;
+  const B = x.shape[0];
+  const V = c.numVariables;
+  const K = c.numCategories;
   const counts = new Float64Array(B * V * K);
   const encoded = model.encode(x);
   // Chunks of at most ~20k rows keep memory bounded whatever B and numSamples are.
@@ -124,7 +135,48 @@ export function discretePosterior(model: CategoricalVAE, x: tf.Tensor2D, { numSa
   }
   encoded.dispose();
   for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
-  return { probs: counts, exact: false };
+  return counts;
+}
+
+/**
+ * The IGR-SB frequency estimate in plain Float64 JS (same estimator as `frequenciesByTensors`, the
+ * draws from a JS generator instead of tfjs noise): κ = μ + σε, λ = stick-breaking(κ) with
+ * log λ_k = log σ(κ_k) + Σ_{j<k} log σ(−κ_j), category = argmax [λ, 0]. Every λ_k > 0, so the last
+ * category (the 0) never wins. No tensors per draw: ~100x cheaper than the op path.
+ */
+export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
+  const c = model.config;
+  const B = x.shape[0];
+  const V = c.numVariables;
+  const K = c.numCategories;
+  const M = K - 1;
+  const [mu, sd] = tf.tidy(() => {
+    const { loc, scale } = igrLocScale(model.encode(x), c);
+    return [loc.dataSync(), scale.dataSync()];
+  });
+  const random = random64(seed);
+  const logSigmoid = (t: number) => (t >= 0 ? -Math.log1p(Math.exp(-t)) : t - Math.log1p(Math.exp(t)));
+  const counts = new Float64Array(B * V * K);
+  for (let i = 0; i < B * V; i++) {
+    for (let d = 0; d < numSamples; d++) {
+      let best = M; // the extra category's score is 0 (log 0 = −∞)
+      let bestLog = -Infinity;
+      let rest = 0; // Σ_{j<k} log σ(−κ_j)
+      for (let k = 0; k < M; k++) {
+        const kappa = mu[i * M + k] + sd[i * M + k] * random.normal();
+        const logStick = logSigmoid(kappa);
+        const logLambda = logStick + rest;
+        if (logLambda > bestLog) {
+          bestLog = logLambda;
+          best = k;
+        }
+        rest += logStick - kappa; // log σ(−κ) = log σ(κ) − κ
+      }
+      counts[i * K + best] += 1;
+    }
+  }
+  for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
+  return counts;
 }
 
 /** KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). */

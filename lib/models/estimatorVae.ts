@@ -111,14 +111,16 @@ export function reconstructionObjective(vae: CategoricalVAE, x: tf.Tensor2D): Di
 }
 
 /**
- * A family that keeps (a copy of) the last log α it computed. Proposition 2 is most of a RELAX-IGR
- * step (~0.2 s forward for 100 × 20 variables on wasm); the decoder's draws and the reported KL reuse
- * the value the estimator already computed instead of running it again.
+ * A family that keeps (a copy of) the last log α it computed, one row per example. Proposition 2 is
+ * most of a RELAX-IGR step's IGR-specific cost (~0.2 s forward for 100 × 20 variables on wasm): the
+ * decoder's draws and the reported KL reuse the value the estimator already computed, and with
+ * `draws` > 1 (parameters repeated example-major, `repeatRows`) it is evaluated once per example and
+ * repeated, not once per copy. The value and the gradient are those of the per-copy evaluation.
  */
 class RecordingFamily implements ParameterFamily {
   private last: tf.Tensor | null = null;
 
-  constructor(private readonly inner: ParameterFamily) {}
+  constructor(private readonly inner: ParameterFamily, private readonly draws: number) {}
 
   get kind() {
     return this.inner.kind;
@@ -134,10 +136,22 @@ class RecordingFamily implements ParameterFamily {
   }
 
   logProbs(params: tf.Tensor[]): tf.Tensor {
-    const logP = this.inner.logProbs(params);
+    const draws = this.draws;
+    const logP = tf.tidy(() => {
+      if (draws === 1) return this.inner.logProbs(params);
+      // The first copy of each example: [B·draws, ...] -> [B, ...].
+      const firsts = params.map((p) => {
+        const [rows, ...rest] = p.shape;
+        return tf.reshape(tf.slice(tf.reshape(p, [rows / draws, draws, ...rest]), 0, [rows / draws, 1, ...rest]), [rows / draws, ...rest]);
+      });
+      return this.inner.logProbs(firsts);
+    });
     this.last?.dispose();
     this.last = tf.keep(tf.clone(logP));
-    return logP;
+    if (draws === 1) return logP;
+    const repeated = repeatRows(logP, draws);
+    logP.dispose();
+    return repeated;
   }
 
   /** IGR's locScale, for the estimators that sample z = μ + σε. */
@@ -145,7 +159,7 @@ class RecordingFamily implements ParameterFamily {
     return (this.inner as IGRFamily).locScale(params);
   }
 
-  /** The last log α (the caller owns it), or an error if none was computed. */
+  /** The last log α, [B, V, K] (the caller owns it), or an error if none was computed. */
   take(): tf.Tensor {
     if (!this.last) throw new Error("RecordingFamily: the estimator computed no log-probabilities");
     const out = this.last;
@@ -217,11 +231,11 @@ export class EstimatorVAE {
     const stream = new SeedStream(seed);
     const encoded = tf.tidy(() => this.vae.encode(x));
     const params = this.familyParams(encoded);
-    const family = new RecordingFamily(this.family);
-    const problem: EstimationProblem = { family, objective: reconstructionObjective(this.vae, x), klWeight: 1 };
     // RELAX averages S independent draws per example (params repeated); the unordered set draws its
     // S distinct samples itself.
     const draws = this.estimator instanceof Relax ? S : 1;
+    const family = new RecordingFamily(this.family, draws);
+    const problem: EstimationProblem = { family, objective: reconstructionObjective(this.vae, x), klWeight: 1 };
     const surrogate = (...ps: tf.Tensor[]) => tf.div(tf.sum(this.estimator.surrogate(problem, ps.map((p) => repeatRows(p, draws)), stream)), draws) as tf.Scalar;
     let gTheta: tf.Tensor[] = [];
     let cvGrads: tf.Tensor[] = [];
@@ -245,10 +259,7 @@ export class EstimatorVAE {
     const encoderVars = this.vae.encoder.variables;
     const encoderStep = tf.variableGrads(() => tf.sum(tf.mul(this.vae.encode(x), gEncoded)) as tf.Scalar, encoderVars);
     // Decoder: S fresh draws b ~ q(b | x); also gives the reported loss.
-    const recorded = family.take();
-    // RELAX saw each example `draws` times (example-major rows): keep one copy.
-    const logP = tf.tidy(() => (draws === 1 ? recorded.clone() : tf.squeeze(tf.slice(tf.reshape(recorded, [B, draws, ...recorded.shape.slice(1)]), [0, 0, 0, 0], [B, 1, -1, -1]), [1])));
-    recorded.dispose();
+    const logP = family.take();
     const b = sampleOneHot(logP, S, stream);
     const decoderVars = this.vae.decoder.variables;
     const decoderStep = tf.variableGrads(() => tf.mean(problem.objective.evaluate(b)) as tf.Scalar, decoderVars);

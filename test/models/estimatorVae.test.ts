@@ -93,6 +93,8 @@ function assertMatchesExact(estimator: EstimatorName, draws: number, samples = 1
 describe("EstimatorVAE gradients against exact enumeration (V = 2, K = 3)", () => {
   test("RELAX with GS is unbiased for encoder and decoder weights", () => assertMatchesExact("relax-gs", 1500));
   test("RELAX with IGR (Proposition 2) is unbiased for encoder and decoder weights", () => assertMatchesExact("relax-igr", 800));
+  // S = 2 evaluates Proposition 2 once per example and repeats it over the draws (RecordingFamily).
+  test("RELAX with IGR at S = 2 is unbiased for encoder and decoder weights", () => assertMatchesExact("relax-igr", 400, 2));
   test("the unordered-set estimator (k = 3) is unbiased for encoder and decoder weights", () => assertMatchesExact("unordered-set", 1500, 3));
   test("a wrong encoder scaling would be caught: the exact gradient is far from zero", () => {
     const m = tiny("relax-gs");

@@ -1,0 +1,46 @@
+// The IGR-SB frequency estimate of the discrete posterior: the Float64 JS path against the tfjs-op
+// path (the estimator the committed IGR-SB records used), on a small fixed model.
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/core/backend";
+import { discretePosterior, frequenciesByTensors, stickBreakingFrequencies } from "../../lib/eval/discrete";
+import { CategoricalVAE } from "../../lib/models/vae";
+
+before(async () => {
+  process.env.IGR_QUIET ??= "1";
+  await initBackend();
+});
+
+describe("IGR-SB discrete posterior (frequency estimate)", () => {
+  test("the Float64 path agrees with the tfjs-op path within their standard errors", () => {
+    const V = 2;
+    const K = 4;
+    const N = 20000;
+    const model = new CategoricalVAE({ model: "igr-sb", arch: "linear", numVariables: V, numCategories: K, inputSize: 4, temperature: 0.5, initSeed: 5 });
+    const x = tf.tensor2d([
+      [1, 0, 1, 1],
+      [0, 0, 1, 0],
+      [1, 1, 0, 0],
+    ]);
+    const fast = stickBreakingFrequencies(model, x, N, 11);
+    const ops = frequenciesByTensors(model, x, N, 12);
+    let spread = 0;
+    fast.forEach((p, i) => {
+      // Two independent estimates of the same probability: SE of the difference √(2 p(1 − p)/N);
+      // 5 SE over 24 entries keeps a false alarm below 1e−4.
+      const q = (p + ops[i]) / 2;
+      const se = Math.sqrt((2 * q * (1 - q)) / N);
+      assert.ok(Math.abs(p - ops[i]) <= 5 * se + 1e-12, `entry ${i}: Float64 ${p} vs ops ${ops[i]} (SE ${se.toExponential(2)})`);
+      spread = Math.max(spread, Math.min(p, 1 - p));
+    });
+    // The test is only informative if the posterior is not degenerate.
+    assert.ok(spread > 0.05, `the fixed model's posterior is almost one-hot (largest min(p, 1 − p) = ${spread})`);
+    // discretePosterior takes the Float64 path for IGR-SB.
+    const posterior = discretePosterior(model, x, { numSamples: 1000, seed: 11 });
+    assert.equal(posterior.exact, false);
+    assert.deepEqual(Array.from(posterior.probs), Array.from(stickBreakingFrequencies(model, x, 1000, 11)));
+    x.dispose();
+    model.dispose();
+  });
+});
