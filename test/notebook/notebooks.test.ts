@@ -72,6 +72,19 @@ describe("the course's code cells and figures", () => {
         }
       });
     });
+    // 02's argmax-regimes caption (cell 14) is being reworked on another branch; reported as TODO until then.
+    const todo = file.startsWith("02-") ? "02 cell 14's exported caption still lacks params.stamp" : undefined;
+    test(`${file}: a figure or table computed at the mode's budget says which mode and budget`, { todo }, () => {
+      // Lexical: in a cell that reads the mode (params.), each exported figure's caption and each table's
+      // call must carry params.stamp(...), a stamp/budget variable, or the word "mode".
+      const states = /stamp\(|Stamp\b|Budget\b|\bmode\b/;
+      cellsOf(file).forEach((c, i) => {
+        const src = text(c);
+        if (c.cell_type !== "code" || !/\bparams\./.test(src)) return;
+        for (const m of src.matchAll(/exportFigure\([^\n]*/g)) assert.match(m[0], states, `${file} cell ${i}: exported caption does not say its mode and budget: ${m[0].slice(0, 120)}`);
+        for (const m of src.matchAll(/showTable\([\s\S]*?\);[ \t]*$/gm)) assert.match(m[0], states, `${file} cell ${i}: table does not say its mode and budget (showTable(..., { caption }) with params.stamp): ${m[0].slice(0, 120)}`);
+      });
+    });
     test(`${file}: ends with numbered exercises, one of them pen-and-paper, solutions collapsed`, () => {
       const cells = cellsOf(file);
       const at = cells.findIndex((c) => c.cell_type === "markdown" && /^## Exercises/m.test(text(c)));
