@@ -72,9 +72,7 @@ describe("the course's code cells and figures", () => {
         }
       });
     });
-    // 02's argmax-regimes caption (cell 14) is being reworked on another branch; reported as TODO until then.
-    const todo = file.startsWith("02-") ? "02 cell 14's exported caption still lacks params.stamp" : undefined;
-    test(`${file}: a figure or table computed at the mode's budget says which mode and budget`, { todo }, () => {
+    test(`${file}: a figure or table computed at the mode's budget says which mode and budget`, () => {
       // Lexical: in a cell that reads the mode (params.), each exported figure's caption and each table's
       // call must carry params.stamp(...), a stamp/budget variable, or the word "mode".
       const states = /stamp\(|Stamp\b|Budget\b|\bmode\b/;
