@@ -1,6 +1,6 @@
 // The IGR family (Potapczynski et al. 2020): a diagonal Gaussian pushed through a bijector chain
-//   ε ~ N(0, I) → κ = μ + σ ε (Affine) → λ = f(κ) (identity, planar flows, stick-breaking)
-//   → ψ = softmax++(λ/τ) on the open K-simplex.
+//   ε ~ N(0, I) → κ = μ + σ ε (Affine) → y = f(κ) (identity, planar flows, stick-breaking)
+//   → ψ = softmax++(y/τ) on the open K-simplex.
 // The density of ψ is N(ε) · |det ∂ψ_{1..K−1}/∂ε|⁻¹ (change of variables through the whole chain).
 import * as tf from "@tensorflow/tfjs";
 import { Affine } from "../bijectors/affine";
@@ -44,7 +44,7 @@ export abstract class IGRBase implements LogSimplexDistribution {
   readonly eventShape: number[];
   readonly affine: Affine;
   readonly softmaxPlusPlus: SoftmaxPlusPlus;
-  /** ε ↦ λ: everything before softmax++ (outermost first). */
+  /** ε ↦ y: everything before softmax++ (outermost first). */
   readonly preSimplex: Chain;
   /** ε ↦ ψ: the whole chain (outermost first). */
   readonly bijector: Chain;
@@ -113,7 +113,7 @@ export abstract class IGRBase implements LogSimplexDistribution {
     });
   }
 
-  /** λ (the input of softmax++), [n, ...batchShape, K−1]. */
+  /** y (the input of softmax++), [n, ...batchShape, K−1]. */
   samplePreSimplex(n: number, options: SampleOptions = {}): tf.Tensor {
     return tf.tidy(() => this.preSimplex.forward(this.noise(n, options.seed)));
   }
@@ -148,7 +148,7 @@ export abstract class IGRBase implements LogSimplexDistribution {
     });
   }
 
-  /** log density of λ = f(κ), the pre-softmax++ variable (where IGR's KL lives). */
+  /** log density of y = f(κ), the pre-softmax++ variable (where IGR's KL lives). */
   logProbPreSimplex(lambda: tf.Tensor): tf.Tensor {
     checkEvent(lambda, [this.latentSize], `${this.constructor.name}.logProbPreSimplex`);
     return tf.tidy(() => {

@@ -5,7 +5,7 @@
 //   Categorical ‖ Categorical            closed form Σ π_q (log π_q − log π_p)
 //   IGR ‖ IGR, same maps after the       closed form: Σ over the K−1 coordinates of the Gaussian KL
 //     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; docs/paper.md §2.1)
-//   IGR ‖ IGR, same softmax++ only       Monte Carlo in λ-space (softmax++'s Jacobian cancels exactly)
+//   IGR ‖ IGR, same softmax++ only       Monte Carlo in y-space (softmax++'s Jacobian cancels exactly)
 //   GumbelSoftmax ‖ GumbelSoftmax        Monte Carlo on the ExpConcrete twins (exp is a shared bijection)
 //   two simplex families (IGR, GS)       Monte Carlo on q's log-coordinates: log q from q's own noise,
 //                                          log p by p.logProbFromLog (exact where ψ underflows float32)
