@@ -86,7 +86,7 @@ export function sopConfig(partial: Omit<Partial<SopConfig>, "relaxation"> & { re
   if (typeof c.temperature !== "number" || !Number.isFinite(c.temperature) || c.temperature <= 0) fail(`SOP: temperature must be a finite number > 0; got ${JSON.stringify(c.temperature)}`);
   if (typeof c.authors !== "boolean") fail(`SOP: authors must be true or false; got ${JSON.stringify(c.authors)}`);
   if (c.authors && c.relaxation !== "gs" && c.temperature !== 1) {
-    fail(`SOP: authors: true computes the ${c.relaxation} sample as sigmoid(λ) and ignores the temperature, so temperature must be 1; got ${c.temperature} (set authors: false to use it)`);
+    fail(`SOP: authors: true computes the ${c.relaxation} sample as sigmoid(y) and ignores the temperature, so temperature must be 1; got ${c.temperature} (set authors: false to use it)`);
   }
   for (const key of ["inputSize", "outputSize", "hidden", "units", "planarLayers"] as const) positiveInteger(key, c[key]);
   if (typeof c.initSeed !== "number" || !Number.isInteger(c.initSeed) || c.initSeed < 0) fail(`SOP: initSeed must be an integer >= 0; got ${JSON.stringify(c.initSeed)}`);
