@@ -191,15 +191,6 @@ export abstract class IGRBase implements LogSimplexDistribution {
     );
   }
 
-  /** True when softmax++ is the same (K, τ, δ), whatever comes before it. */
-  sameSoftmaxPlusPlus(other: IGRBase): boolean {
-    return (
-      other.latentSize === this.latentSize &&
-      sameScalarParameter(other.temperature, this.temperature) &&
-      sameScalarParameter(other.delta, this.delta)
-    );
-  }
-
   /** Subclasses with parameters between the affine map and softmax++ compare them here. */
   protected sameMiddle(_other: IGRBase): boolean {
     return true;
