@@ -119,6 +119,18 @@ export abstract class IGRBase implements LogSimplexDistribution {
   }
 
   /**
+   * λ and its log density (`logProbPreSimplex`'s measure) from the noise in one pass: exact where
+   * inverting a float32 λ is not (IGR-SB sticks whose sum rounds to 1 look like points off the support).
+   */
+  samplePreSimplexAndLogProb(n: number, options: SampleOptions = {}): { value: tf.Tensor; logProb: tf.Tensor } {
+    return tf.tidy(() => {
+      const noise = this.noise(n, options.seed);
+      const { value, logDet } = this.preSimplex.forwardAndLogDet(noise);
+      return { value, logProb: tf.sub(tf.sum(normalLogDensity(noise, 0, 1), -1), logDet) };
+    });
+  }
+
+  /**
    * log density of ψ (w.r.t. Lebesgue measure on ψ_1..ψ_{K−1}; ψ_K is taken as given). A point off the
    * support gives −∞, not NaN: a coordinate ≤ 0, which is what a draw whose coordinate underflowed in
    * float32 looks like (at τ = 0.03, K = 10 that is a large share of draws), or, for IGR-SB, a point
@@ -176,15 +188,6 @@ export abstract class IGRBase implements LogSimplexDistribution {
       sameScalarParameter(other.temperature, this.temperature) &&
       sameScalarParameter(other.delta, this.delta) &&
       this.sameMiddle(other)
-    );
-  }
-
-  /** True when softmax++ is the same (K, τ, δ), whatever comes before it. */
-  sameSoftmaxPlusPlus(other: IGRBase): boolean {
-    return (
-      other.latentSize === this.latentSize &&
-      sameScalarParameter(other.temperature, this.temperature) &&
-      sameScalarParameter(other.delta, this.delta)
     );
   }
 
