@@ -11,6 +11,7 @@ import { benchDiscreteApprox } from "./discreteApprox";
 import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
 import { stepNonlinear } from "./stepNonlinear";
+import { benchTorchAnchor } from "./torchAnchor";
 import { benchVaeEstimators } from "./vaeEstimators";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
@@ -27,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   "vae-sweep": vaeSweep,
   "vae-estimators": benchVaeEstimators,
   "eval-posterior": benchEvalPosterior,
+  "torch-anchor": benchTorchAnchor,
 };
 
 function printTable(records: BenchRecord[]): void {
