@@ -7,6 +7,7 @@ import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
 import { benchEvalPosterior } from "./evalPosterior";
+import { benchEvalRun } from "./evalRun";
 import { benchDiscreteApprox } from "./discreteApprox";
 import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
@@ -28,6 +29,7 @@ const BENCHES: Record<string, Bench> = {
   "vae-sweep": vaeSweep,
   "vae-estimators": benchVaeEstimators,
   "eval-posterior": benchEvalPosterior,
+  "eval-run": benchEvalRun,
   "torch-anchor": benchTorchAnchor,
 };
 
