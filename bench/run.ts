@@ -7,10 +7,12 @@ import { benchData } from "./data";
 import { benchDiscrete } from "./discrete";
 import { benchEstimators } from "./estimators";
 import { benchEvalPosterior } from "./evalPosterior";
+import { benchEvalRun } from "./evalRun";
 import { benchDiscreteApprox } from "./discreteApprox";
 import { benchHost } from "./host";
 import { benchIgrSample } from "./igrSample";
 import { stepNonlinear } from "./stepNonlinear";
+import { benchTorchAnchor } from "./torchAnchor";
 import { benchVaeEstimators } from "./vaeEstimators";
 import { vaeStep, vaeSweep } from "./vaeStep";
 import { mergeResults, readResults, RESULTS_PATH, writeResults, type Bench, type BenchRecord } from "./results";
@@ -27,6 +29,8 @@ const BENCHES: Record<string, Bench> = {
   "vae-sweep": vaeSweep,
   "vae-estimators": benchVaeEstimators,
   "eval-posterior": benchEvalPosterior,
+  "eval-run": benchEvalRun,
+  "torch-anchor": benchTorchAnchor,
 };
 
 function printTable(records: BenchRecord[]): void {

@@ -108,10 +108,10 @@ export function discretePosterior(model: CategoricalVAE, x: tf.Tensor2D, { numSa
     return { probs, exact: true };
   }
   if (c.model === "igr-sb") return { probs: stickBreakingFrequencies(model, x, numSamples, seed), exact: false };
-  return { probs: frequenciesByTensors(model, x, numSamples, seed), exact: false };
+  return { probs: planarFrequencies(model, x, numSamples, seed), exact: false };
 }
 
-/** The frequency estimate by tfjs ops on the model's own relaxed draws (any IGR family; IGR-Planar's path). */
+/** The frequency estimate by tfjs ops on the model's own relaxed draws (any IGR family): the reference the Float64 paths are tested against. */
 export function frequenciesByTensors(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
   const c = model.config;
   const B = x.shape[0];
@@ -177,6 +177,65 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
   }
   for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
   return counts;
+}
+
+/**
+ * The IGR-Planar frequency estimate in plain Float64 JS (same estimator as `frequenciesByTensors`,
+ * the draws from a JS generator): κ = μ + σε, then each planar layer z ← z + û tanh(wᵀz + b) with the
+ * invertible û = u + (softplus(wᵀu) − 1 − wᵀu) w / ‖w‖² (lib/bijectors/planar.ts), category =
+ * argmax [λ, 0]. The flows are global (one w, u, b per variable), so û is computed once per call;
+ * no tensors per draw.
+ */
+export function planarFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
+  const c = model.config;
+  const B = x.shape[0];
+  const V = c.numVariables;
+  const K = c.numCategories;
+  const M = K - 1;
+  const [mu, sd] = tf.tidy(() => {
+    const { loc, scale } = igrLocScale(model.encode(x), c);
+    return [loc.dataSync(), scale.dataSync()];
+  });
+  const layers = model.flows.map(({ w, u, b }) => planarLayer64(w.dataSync(), u.dataSync(), b.dataSync(), V, M));
+  const random = random64(seed);
+  const z = new Float64Array(M);
+  const counts = new Float64Array(B * V * K);
+  for (let i = 0; i < B * V; i++) {
+    const v = i % V;
+    for (let d = 0; d < numSamples; d++) {
+      for (let k = 0; k < M; k++) z[k] = mu[i * M + k] + sd[i * M + k] * random.normal();
+      for (const { w, uHat, b } of layers) {
+        let a = b[v];
+        for (let k = 0; k < M; k++) a += w[v * M + k] * z[k];
+        const t = Math.tanh(a);
+        for (let k = 0; k < M; k++) z[k] += uHat[v * M + k] * t;
+      }
+      // argmax of [λ, 0], ties to the first (as argmaxBlocks)
+      let best = 0;
+      for (let k = 1; k < M; k++) if (z[k] > z[best]) best = k;
+      if (0 > z[best]) best = M;
+      counts[i * K + best] += 1;
+    }
+  }
+  for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
+  return counts;
+}
+
+/** One planar layer's w, û [V·M] and b [V] in Float64, û as in Planar.uHatAndSlope (invertible form). */
+function planarLayer64(w: ArrayLike<number>, u: ArrayLike<number>, b: ArrayLike<number>, V: number, M: number): { w: Float64Array; uHat: Float64Array; b: Float64Array } {
+  const uHat = new Float64Array(V * M);
+  for (let v = 0; v < V; v++) {
+    let wu = 0;
+    let wNormSquared = 0;
+    for (let k = 0; k < M; k++) {
+      wu += w[v * M + k] * u[v * M + k];
+      wNormSquared += w[v * M + k] * w[v * M + k];
+    }
+    const softplus = wu > 0 ? wu + Math.log1p(Math.exp(-wu)) : Math.log1p(Math.exp(wu));
+    const factor = (softplus - 1 - wu) / Math.max(wNormSquared, 1e-30);
+    for (let k = 0; k < M; k++) uHat[v * M + k] = u[v * M + k] + factor * w[v * M + k];
+  }
+  return { w: Float64Array.from(w), uHat, b: Float64Array.from(b) };
 }
 
 /** KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). */

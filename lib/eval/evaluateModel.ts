@@ -1,5 +1,6 @@
 // The final evaluation of a trained VAE: the three numbers the paper's tables need, each labelled.
 import type { CategoricalVAE } from "../models/vae";
+import type { DiscretePosterior } from "./discrete";
 import { discretizedElbo, ElboResult, EvalData, relaxedElbo } from "./elbo";
 import { authorsLogLikelihood, importanceSampledLogLikelihood, LogLikelihoodResult } from "./logLikelihood";
 
@@ -41,7 +42,8 @@ export function evaluateModel(model: CategoricalVAE, data: { train: EvalData; te
   const seed = options.seed ?? 0;
   const frequencySamples = options.frequencySamples ?? 1000;
   const progress = (what: string) => (done: number, total: number) => options.onProgress?.(what, done, total);
-  const test = { seed, limit: options.testLimit, frequencySamples };
+  // The importance-sampled and the authors' estimates use the same discrete posterior per test batch.
+  const test = { seed, limit: options.testLimit, frequencySamples, posteriors: new Map<number, DiscretePosterior>() };
   const samples = options.samples ?? 5000;
   const authorsSamples = options.authorsSamples ?? 100;
   const result: ModelEvaluation = {

@@ -16,7 +16,7 @@ import { mixSeeds } from "../core/prng";
 import type { CategoricalVAE } from "../models/vae";
 import { uniformNoise } from "../models/noise";
 import { SEED_STREAM } from "../core/seedStreams";
-import { argmaxBlocks, categoryScores, discretePosterior, FREQUENCY_SAMPLES, klToUniform, oneHotRows, proposalFrom } from "./discrete";
+import { argmaxBlocks, categoryScores, discretePosterior, DiscretePosterior, FREQUENCY_SAMPLES, klToUniform, oneHotRows, proposalFrom } from "./discrete";
 import { EvalData, evalBatches, EvalOptions } from "./elbo";
 
 export interface LogLikelihoodOptions extends EvalOptions {
@@ -26,6 +26,20 @@ export interface LogLikelihoodOptions extends EvalOptions {
   maxRows?: number;
   /** Draws per example for the IGR-Planar / IGR-SB frequency estimate of q (default 1000). */
   frequencySamples?: number;
+  /**
+   * Discrete posteriors by batch index, shared between calls over the same data, seed, batch size and
+   * frequencySamples (both estimators draw q with the same seed per batch, so for IGR-Planar / IGR-SB
+   * the second call reuses the first one's frequency estimate instead of recomputing it).
+   */
+  posteriors?: Map<number, DiscretePosterior>;
+}
+
+function batchPosterior(model: CategoricalVAE, x: tf.Tensor2D, index: number, seed: number, frequencySamples: number, cache: Map<number, DiscretePosterior> | undefined): DiscretePosterior {
+  const cached = cache?.get(index);
+  if (cached) return cached;
+  const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed });
+  cache?.set(index, posterior);
+  return posterior;
 }
 
 export interface LogLikelihoodResult {
@@ -63,12 +77,18 @@ function drawCategories(probs: Float64Array, offset: number, V: number, K: numbe
   return { cats, logQ };
 }
 
-/** log p(x_b | H) for `rows` one-hot rows decoded against the same example x_b. */
+/**
+ * log p(x_b | H) for `rows` one-hot rows decoded against the same example x_b. x_b is repeated in JS:
+ * wasm's tile kernel is a scalar index loop that cost as much as the decoder itself here (1,000 rows).
+ */
 function decodeLogLikelihood(model: CategoricalVAE, oneHot: Float32Array, rows: number, xRow: tf.Tensor2D): Float32Array {
   const { numVariables: V, numCategories: K } = model.config;
+  const pixels = xRow.dataSync();
+  const repeated = new Float32Array(rows * pixels.length);
+  for (let r = 0; r < rows; r++) repeated.set(pixels, r * pixels.length);
   return tf.tidy(() => {
     const decoded = model.decode(tf.tensor2d(oneHot, [rows, V * K]));
-    return model.logLikelihood(decoded, tf.tile(xRow, [rows, 1]) as tf.Tensor2D).dataSync() as Float32Array;
+    return model.logLikelihood(decoded, tf.tensor2d(repeated, [rows, pixels.length])).dataSync() as Float32Array;
   });
 }
 
@@ -85,7 +105,7 @@ function summarise(perExample: Float64Array, samples: number, exact: boolean): L
 export function importanceSampledLogLikelihood(
   model: CategoricalVAE,
   data: EvalData,
-  { seed = 0, batchSize = 100, limit, onProgress, samples = 5000, maxRows = 5000, frequencySamples = FREQUENCY_SAMPLES }: LogLikelihoodOptions = {},
+  { seed = 0, batchSize = 100, limit, onProgress, samples = 5000, maxRows = 5000, frequencySamples = FREQUENCY_SAMPLES, posteriors }: LogLikelihoodOptions = {},
 ): LogLikelihoodResult {
   const { numVariables: V, numCategories: K } = model.config;
   const logPrior = -V * Math.log(K);
@@ -96,7 +116,7 @@ export function importanceSampledLogLikelihood(
   for (const { x, index, start } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
     const batchSeed = mixSeeds(seed, SEED_STREAM.evaluate, index);
-    const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: batchSeed });
+    const posterior = batchPosterior(model, x, index, batchSeed, frequencySamples, posteriors);
     exact = exact && posterior.exact;
     const proposal = proposalFrom(posterior, K);
     for (let b = 0; b < B; b++) {
@@ -134,7 +154,7 @@ export function importanceSampledLogLikelihood(
 export function authorsLogLikelihood(
   model: CategoricalVAE,
   data: EvalData,
-  { seed = 0, batchSize = 100, limit, onProgress, samples = 100, frequencySamples = FREQUENCY_SAMPLES }: LogLikelihoodOptions = {},
+  { seed = 0, batchSize = 100, limit, onProgress, samples = 100, frequencySamples = FREQUENCY_SAMPLES, posteriors }: LogLikelihoodOptions = {},
 ): LogLikelihoodResult {
   const { numVariables: V, numCategories: K } = model.config;
   const total = Math.min(limit ?? data.n, data.n);
@@ -143,7 +163,7 @@ export function authorsLogLikelihood(
   for (const { x, index, start } of evalBatches(data, batchSize, limit)) {
     const B = x.shape[0];
     const batchSeed = mixSeeds(seed, SEED_STREAM.evaluate, index);
-    const posterior = discretePosterior(model, x, { numSamples: frequencySamples, seed: batchSeed });
+    const posterior = batchPosterior(model, x, index, batchSeed, frequencySamples, posteriors);
     exact = exact && posterior.exact;
     const kl = klToUniform(posterior.probs, V, K);
     const encoded = model.encode(x);

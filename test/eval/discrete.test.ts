@@ -1,10 +1,10 @@
-// The IGR-SB frequency estimate of the discrete posterior: the Float64 JS path against the tfjs-op
-// path (the estimator the committed IGR-SB records used), on a small fixed model.
+// The IGR-SB and IGR-Planar frequency estimates of the discrete posterior: the Float64 JS paths against
+// the tfjs-op path (the estimator the committed IGR-SB and IGR-Planar records used), on small fixed models.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
-import { discretePosterior, frequenciesByTensors, stickBreakingFrequencies } from "../../lib/eval/discrete";
+import { discretePosterior, frequenciesByTensors, planarFrequencies, stickBreakingFrequencies } from "../../lib/eval/discrete";
 import { CategoricalVAE } from "../../lib/models/vae";
 
 before(async () => {
@@ -40,6 +40,49 @@ describe("IGR-SB discrete posterior (frequency estimate)", () => {
     const posterior = discretePosterior(model, x, { numSamples: 1000, seed: 11 });
     assert.equal(posterior.exact, false);
     assert.deepEqual(Array.from(posterior.probs), Array.from(stickBreakingFrequencies(model, x, 1000, 11)));
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe("IGR-Planar discrete posterior (frequency estimate)", () => {
+  test("the Float64 path agrees with the tfjs-op path within their standard errors, and follows the flows", () => {
+    const V = 2;
+    const K = 4;
+    const N = 20000;
+    const model = new CategoricalVAE({ model: "igr-planar", arch: "linear", numVariables: V, numCategories: K, inputSize: 4, temperature: 0.5, initSeed: 5 });
+    const x = tf.tensor2d([
+      [1, 0, 1, 1],
+      [0, 0, 1, 0],
+      [1, 1, 0, 0],
+    ]);
+    const initial = planarFrequencies(model, x, N, 13);
+    // The initial flows (std 0.05) are almost the identity: give them weights of order 1, so a wrong
+    // û, sign or layer order would move the frequencies by far more than their standard error.
+    model.flows.forEach(({ w, u, b }, layer) => {
+      w.assign(tf.randomNormal([V, K - 1], 0, 1.5, "float32", 20 + layer));
+      u.assign(tf.randomNormal([V, K - 1], 0, 1.5, "float32", 30 + layer));
+      b.assign(tf.randomNormal([V], 0, 1, "float32", 40 + layer));
+    });
+    const fast = planarFrequencies(model, x, N, 11);
+    const ops = frequenciesByTensors(model, x, N, 12);
+    let spread = 0;
+    let moved = 0;
+    fast.forEach((p, i) => {
+      // Independent estimates of one probability: SE of the difference √(2 p(1 − p)/N); 5 SE over
+      // 24 entries keeps a false alarm below 1e−4.
+      const q = (p + ops[i]) / 2;
+      const se = Math.sqrt((2 * q * (1 - q)) / N);
+      assert.ok(Math.abs(p - ops[i]) <= 5 * se + 1e-12, `entry ${i}: Float64 ${p} vs ops ${ops[i]} (SE ${se.toExponential(2)})`);
+      spread = Math.max(spread, Math.min(p, 1 - p));
+      const r = (p + initial[i]) / 2;
+      moved = Math.max(moved, Math.abs(p - initial[i]) / Math.max(Math.sqrt((2 * r * (1 - r)) / N), 1e-12));
+    });
+    assert.ok(spread > 0.05, `the fixed model's posterior is almost one-hot (largest min(p, 1 − p) = ${spread})`);
+    assert.ok(moved > 10, `changing the flows moved no frequency by more than ${moved.toFixed(1)} SE: the flows are not being applied`);
+    const posterior = discretePosterior(model, x, { numSamples: 1000, seed: 11 });
+    assert.equal(posterior.exact, false);
+    assert.deepEqual(Array.from(posterior.probs), Array.from(planarFrequencies(model, x, 1000, 11)));
     x.dispose();
     model.dispose();
   });
