@@ -2,8 +2,7 @@
 // Proposition 2 (appendix eq. 7) multiplies many Φ's and needs log Φ far into the lower tail,
 // where Φ itself underflows and 1 + erf(x/√2) cancels (docs/paper.md §11 trap 4).
 import * as tf from "@tensorflow/tfjs";
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+import { HALF_LOG_TWO_PI as LOG_SQRT_2PI } from "./constants";
 const SQRT1_2 = Math.SQRT1_2;
 
 /**

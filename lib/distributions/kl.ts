@@ -13,6 +13,7 @@
 //   anything else with the same event    Monte Carlo: mean over x ~ q of log q(x) − log p(x)
 import * as tf from "@tensorflow/tfjs";
 import { Seed } from "../core/random";
+import { broadcastShapes } from "../core/validate";
 import { Categorical } from "./categorical";
 import { Distribution, isLogSimplexDistribution } from "./distribution";
 import { GumbelSoftmax } from "./gumbelSoftmax";
@@ -57,7 +58,7 @@ export function kl(q: Distribution, p: Distribution, { method = "auto", numSampl
     if (q instanceof IGRBase && p instanceof IGRBase && q.sameTransform(p)) {
       const value = tf.tidy(() => {
         const perCoordinate = tf.sum(normalKl(q.loc, q.scale, p.loc, p.scale), -1);
-        return tf.add(perCoordinate, tf.zeros(broadcast(q.batchShape, p.batchShape)));
+        return tf.add(perCoordinate, tf.zeros(broadcastShapes([["q's batch", q.batchShape], ["p's batch", p.batchShape]])));
       });
       return { value, method: "closed-form" };
     }
@@ -112,16 +113,4 @@ function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed
   });
   differences.dispose();
   return { value, method: "monte-carlo", numSamples, standardError };
-}
-
-function broadcast(a: number[], b: number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`kl: batch shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast`);
-    out.push(x === 1 ? y : x);
-  }
-  return out;
 }

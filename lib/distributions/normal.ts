@@ -1,7 +1,8 @@
 // Elementwise Gaussian N(loc, scale²): event shape [], batch shape = broadcast(loc, scale).
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardNormal } from "../core/random";
-import { HALF_LOG_TWO_PI, normalLogDensity } from "../core/special";
+import { HALF_LOG_TWO_PI } from "../core/constants";
+import { normalLogDensity } from "../core/special";
 import { assertFinite, assertPositive, assertTensor, broadcastShapes } from "../core/validate";
 import { checkSampleCount, Distribution, SampleOptions } from "./distribution";
 

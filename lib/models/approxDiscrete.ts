@@ -12,6 +12,7 @@
 // This file holds the relaxed distribution being fitted and its loss; the Adam loop that fits it
 // (fitDiscreteApproximation) lives with the other training loops in train/approxFit.ts.
 import * as tf from "@tensorflow/tfjs";
+import { PLANAR_INIT_STD } from "../bijectors/planar";
 import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { FLOAT32_TINY, SeedStream } from "../core/random";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
@@ -188,11 +189,11 @@ export class DiscreteApproximation {
         this.logScale = variableFrom(tf.zeros([n]));
     }
     if (settings.family === "igr-planar") {
-      // Keras' random-normal initialiser (std 0.05) for w and u, b = 0 (docs/paper.md §2.2).
+      // Keras' random-normal initialiser for w and u, b = 0 (docs/paper.md §2.2).
       for (let l = 0; l < settings.planarLayers; l++) {
         this.flows.push({
-          w: variableFrom(tf.randomNormal([n], 0, 0.05, "float32", stream.next())),
-          u: variableFrom(tf.randomNormal([n], 0, 0.05, "float32", stream.next())),
+          w: variableFrom(tf.randomNormal([n], 0, PLANAR_INIT_STD, "float32", stream.next())),
+          u: variableFrom(tf.randomNormal([n], 0, PLANAR_INIT_STD, "float32", stream.next())),
           b: variableFrom(tf.scalar(0)),
         });
       }

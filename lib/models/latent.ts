@@ -22,10 +22,6 @@ import { igrMiddleBlock } from "./igrMiddleBlock";
 import type { GaussianPrior } from "./priors";
 import type { VaeModelConfig } from "./vaeConfig";
 
-/** Std of the planar flows' random-normal initialisation: Keras' default, which the authors' flows
- *  use (docs/paper.md §2.2). */
-export const PLANAR_INIT_STD = 0.05;
-
 export interface RelaxedLatent {
   /** ψ, [rows, V·K]. */
   z: tf.Tensor2D;
