@@ -3,9 +3,8 @@
 // every IGR-I sample at every temperature, and the τ → 0 law of Proposition 1.
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
-import { halfRangeGaussHermite } from "../core/quadrature";
 import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "./discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, SPLIT_RATIO } from "./discreteProbabilitiesRule64";
+import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "./discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
@@ -166,10 +165,11 @@ function useKernel(implementation: "auto" | "kernel" | "ops"): boolean {
 /** The rule composed of tfjs ops (float32): the path for backends without the kernels. */
 function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[], nodes: number): tf.Tensor {
   const m = shape[shape.length - 1];
-  const direct = halfRangeGaussHermite(2 * nodes);
-  const half = halfRangeGaussHermite(nodes);
-  const slots = 2 * nodes;
-  const logSqrtPi = 0.5 * Math.log(Math.PI);
+  // The kernels' tables (one definition of both rules); the split rule is taken positive nodes first.
+  const tables = ruleTables(nodes);
+  const slots = tables.slots;
+  const positiveSplit = Array.from(tables.splitNode.slice(nodes));
+  const positiveSplitLogWeight = Array.from(tables.splitLogWeight.slice(nodes));
 
   return tf.tidy(() => {
     const mu = tf.broadcastTo(tf.cast(loc, "float32"), shape);
@@ -178,16 +178,14 @@ function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[]
     const r = tf.expandDims(ratio, -1); // [..., m, 1]
 
     // Shifted rule: s = −r + √2 x; φ(−r + √2x)·√2 = e^{−x²}·e^{−r²/2 + √2 r x}/√π gives the log weight.
-    const xDirect = tf.tensor1d(direct.nodes.map((x) => x * Math.SQRT2));
-    const lwDirect = tf.tensor1d(direct.weights.map((w) => Math.log(w) - logSqrtPi));
+    const xDirect = tf.tensor1d(Array.from(tables.shiftedNode));
+    const lwDirect = tf.tensor1d(Array.from(tables.shiftedLogWeight));
     const sShifted = tf.add(tf.neg(r), xDirect); // [..., m, slots]
     const lwShifted = tf.add(lwDirect, tf.sub(tf.mul(r, xDirect), tf.mul(tf.square(r), 0.5)));
 
     // Split rule: nodes ±√2 x at fixed positions, log weight log(w/√π).
-    const xHalf = half.nodes.map((x) => x * Math.SQRT2);
-    const sSplit = tf.tensor1d([...xHalf, ...xHalf.map((x) => -x)]);
-    const lwHalf = half.weights.map((w) => Math.log(w) - logSqrtPi);
-    const lwSplit = tf.tensor1d([...lwHalf, ...lwHalf]);
+    const sSplit = tf.tensor1d([...positiveSplit, ...positiveSplit.map((x) => -x)]);
+    const lwSplit = tf.tensor1d([...positiveSplitLogWeight, ...positiveSplitLogWeight]);
 
     const slotShape = [...shape, slots];
     const useSplit = tf.broadcastTo(tf.greaterEqual(r, SPLIT_RATIO), slotShape);

@@ -19,6 +19,7 @@ import { mixSeeds } from "../core/prng";
 import { igrLocScale } from "../models/latent";
 import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";
+import { withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { random64 } from "../estimators/rng";
 import type { CategoricalVAE } from "../models/vae";
 
@@ -47,7 +48,7 @@ export function categoryScores(model: CategoricalVAE, encoded: tf.Tensor2D, nois
       const kappa = tf.add(loc, tf.mul(scale, eps));
       lambda = c.model === "igr-sb" ? stickBreaking(kappa) : kappa;
     }
-    return tf.concat([lambda, tf.zeros([rows, V, 1])], 2) as tf.Tensor3D;
+    return withExtraCategory(lambda) as tf.Tensor3D;
   });
 }
 
@@ -179,7 +180,11 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
   return counts;
 }
 
-/** KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). */
+/**
+ * KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). The
+ * Float64 form of kl(Categorical ‖ Categorical) for frequency estimates (checked against kl() in
+ * test/distributions/categoricalKl.test.ts).
+ */
 export function klToUniform(probs: Float64Array, V: number, K: number): Float64Array {
   const B = probs.length / (V * K);
   const out = new Float64Array(B);

@@ -13,14 +13,12 @@
 // (fitDiscreteApproximation) lives with the other training loops in train/approxFit.ts.
 import * as tf from "@tensorflow/tfjs";
 import { PLANAR_INIT_STD } from "../bijectors/planar";
-import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { FLOAT32_TINY, SeedStream } from "../core/random";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
 import { checkTarget, DiscreteTarget } from "../discrete/targets";
 import { GumbelSoftmax } from "../distributions/gumbelSoftmax";
 import { IGRBase } from "../distributions/igr";
 import { IGRPlanar } from "../distributions/igrPlanar";
-import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { IGRStickBreaking } from "../distributions/igrStickBreaking";
 import { InvertibleGaussian } from "../distributions/invertibleGaussian";
 
@@ -242,10 +240,8 @@ export class DiscreteApproximation {
   relaxedSample(n: number, seed: number | SeedStream): { sample: tf.Tensor; numSticks?: number } {
     const dist = this.distribution();
     if (this.settings.family !== "igr-sb") return { sample: dist.sample(n, { seed }) };
-    const eta = (dist as IGRStickBreaking).samplePreSimplex(n, { seed });
-    const m = sticksWithinThreshold(eta, this.settings.threshold, this.settings.quantile);
-    const kept = tf.slice(eta, [0, 0], [n, m]);
-    return { sample: softmaxPlusPlus(kept, { temperature: this.settings.temperature }), numSticks: m };
+    const { threshold, quantile } = this.settings;
+    return (dist as IGRStickBreaking).sampleTruncated(n, { threshold, quantile, seed });
   }
 
   /** The loss of ψ̄ against the first K' target entries (the authors' compute_loss). */

@@ -196,7 +196,9 @@ export class MixtureVAE {
   keptSticks(logV: tf.Tensor2D, log1mV: tf.Tensor2D): number {
     const c = this.config;
     if (!c.truncate) return c.maxComponents - 1;
-    const eta = tf.tidy(() => tf.exp(tf.add(logV, tf.concat([tf.zeros([logV.shape[0], 1]), tf.slice(tf.cumsum(log1mV, 1), [0, 0], [-1, logV.shape[1] - 1])], 1))));
+    // η_k = v_k Π_{j<k}(1 − v_j): the stick weights without the remainder.
+    const sticks = logV.shape[1];
+    const eta = tf.tidy(() => tf.exp(tf.slice(logStickWeights(logV, log1mV, sticks), [0, 0], [-1, sticks])));
     const m = sticksWithinThreshold(eta, c.threshold, c.quantile);
     eta.dispose();
     return m;
