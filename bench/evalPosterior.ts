@@ -4,7 +4,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/core/backend";
 import { mulberry32 } from "../lib/core/prng";
-import { IMAGE_PIXELS } from "../lib/data/pool";
 import { frequenciesByTensors, stickBreakingFrequencies } from "../lib/eval/discrete";
 import { CategoricalVAE } from "../lib/models/vae";
 import type { BenchRecord } from "./results";
@@ -15,7 +14,7 @@ const DRAWS = 1000;
 export async function benchEvalPosterior(): Promise<BenchRecord[]> {
   await initBackend();
   const rand = mulberry32(2024);
-  const x = tf.tensor2d(Float32Array.from({ length: IMAGES * IMAGE_PIXELS }, () => (rand() < 0.13 ? 1 : 0)), [IMAGES, IMAGE_PIXELS]);
+  const x = tf.tensor2d(Float32Array.from({ length: IMAGES * 784 }, () => (rand() < 0.13 ? 1 : 0)), [IMAGES, 784]);
   const model = new CategoricalVAE({ model: "igr-sb", arch: "nonlinear", temperature: 0.5 });
   const time = (f: () => unknown) => {
     const t0 = performance.now();
