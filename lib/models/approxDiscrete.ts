@@ -285,7 +285,7 @@ export class DiscreteApproximation {
       } catch {
         outsideBox = true;
       }
-      const probs = Array.from(discreteProbabilities(this.loc!, scale, { validate: false }).dataSync());
+      const probs = Array.from(discreteProbabilities(this.loc!, scale, { validateArgs: false }).dataSync());
       return { probs, outsideBox };
     });
   }
