@@ -12,7 +12,7 @@ import * as constants from "./constants";
 
 const SQRT1_2 = Math.SQRT1_2;
 const LN_HALF = -Math.LN2;
-const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI; // bound once: see discreteProbabilitiesRule64.ts on import getters
+const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI; // bound once: see kernels/discreteProbabilitiesRule64.ts on import getters
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 

@@ -3,8 +3,8 @@
 // every IGR-I sample at every temperature, and the τ → 0 law of Proposition 1.
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
-import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "./discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "./discreteProbabilitiesRule64";
+import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "../kernels/discreteProbabilitiesKernels";
+import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {

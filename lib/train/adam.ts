@@ -13,7 +13,7 @@
 // operations in the same order, so it gives the same bits as the op-by-op path used on cpu and
 // tfjs-node (test/train/adamKernel.test.ts checks this bit for bit).
 import * as tf from "@tensorflow/tfjs";
-import { adamKernelAvailable, adamKernelUpdate } from "./adamKernel";
+import { adamKernelAvailable, adamKernelUpdate } from "../kernels/adamKernel";
 
 export interface AdamOptions {
   learningRate: number;
