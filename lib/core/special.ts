@@ -86,6 +86,11 @@ export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
 }
 
+/** log sigmoid(x) = −log(1 + e^{−x}) in Float64 (plain numbers, for the JS kernels), without overflow. */
+export function logSigmoid64(x: number): number {
+  return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
+}
+
 /**
  * A boolean mask computed from x that gradient tapes see as a constant: tfjs has no gradients for
  * comparisons and reductions like `any`, so a mask built from a differentiated tensor would otherwise

@@ -21,6 +21,7 @@ import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";
 import { withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { random64 } from "../estimators/rng";
+import { logSigmoid64 } from "../core/special";
 import type { CategoricalVAE } from "../models/vae";
 
 /** Default number of relaxed draws for the IGR-Planar / IGR-SB frequency estimate (as the authors). */
@@ -156,7 +157,7 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
     return [loc.dataSync(), scale.dataSync()];
   });
   const random = random64(seed);
-  const logSigmoid = (t: number) => (t >= 0 ? -Math.log1p(Math.exp(-t)) : t - Math.log1p(Math.exp(t)));
+  const logSigmoid = logSigmoid64; // bound once for the loop below
   const counts = new Float64Array(B * V * K);
   for (let i = 0; i < B * V; i++) {
     for (let d = 0; d < numSamples; d++) {

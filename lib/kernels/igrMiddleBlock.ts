@@ -17,6 +17,7 @@
 // cpu and tfjs-node through readSync). test/kernels/igrMiddleBlock.test.ts checks values and
 // gradients against the library's distributions composed with tfjs autodiff.
 import * as tf from "@tensorflow/tfjs";
+import * as special from "../core/special";
 import { runOnTypedArrays } from "./typedArrays";
 
 export type MiddleMap = "identity" | "stick-breaking";
@@ -76,10 +77,8 @@ function prepare(args: KernelArgs): Prepared {
   };
 }
 
-/** log sigmoid(x) without overflow. */
-function logSigmoid(x: number): number {
-  return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
-}
+// Bound once: an imported name read in a hot loop may compile to a getter call (see discreteProbabilitiesRule64.ts).
+const logSigmoid = special.logSigmoid64;
 
 /**
  * Stick-breaking λ_k = v_k Π_{j<k}(1 − v_j), v = sigmoid(κ), for one variable, in log space
