@@ -181,11 +181,7 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
   return counts;
 }
 
-/**
- * KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). The
- * Float64 form of kl(Categorical ‖ Categorical) for frequency estimates (checked against kl() in
- * test/distributions/categoricalKl.test.ts).
- */
+/** KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). */
 export function klToUniform(probs: Float64Array, V: number, K: number): Float64Array {
   const B = probs.length / (V * K);
   const out = new Float64Array(B);
