@@ -25,6 +25,9 @@ export interface PlanarOptions {
   validateArgs?: boolean;
 }
 
+/** ‖w‖² at or below this is treated as w = 0 (a translation), keeping 0/0 out of û. */
+const MIN_W_NORM_SQUARED = 1e-30;
+
 /** Newton iterations of the inverse; bisection safeguards each so 40 always suffice in float32. */
 const INVERSE_ITERATIONS = 40;
 
@@ -85,10 +88,12 @@ export class Planar extends Bijector {
         return { uHat, slope: tf.add(wu, tf.div(tf.mul(correction, wNormSquared), globalNorm)) };
       }
       // w = 0 makes the layer a translation by û tanh(b); the max() keeps 0/0 out of û.
-      const safeNorm = tf.maximum(wNormSquared, 1e-30);
+      const safeNorm = tf.maximum(wNormSquared, MIN_W_NORM_SQUARED);
       const uHat = tf.add(this.u, tf.mul(tf.expandDims(tf.div(correction, safeNorm), -1), this.w));
       // wᵀû = −1 + softplus(wᵀu) exactly; using it (not a recomputed dot product) keeps 1 + h'·m > 0.
-      return { uHat, slope: tf.sub(tf.softplus(wu), 1) };
+      // Where the max() acted (w = 0: slope 0) the slope is what û actually gives.
+      const clamped = tf.add(wu, tf.mul(correction, tf.div(wNormSquared, safeNorm)));
+      return { uHat, slope: tf.where(tf.lessEqual(stopGradient(wNormSquared), MIN_W_NORM_SQUARED), clamped, tf.sub(tf.softplus(wu), 1)) };
     });
   }
 
@@ -99,9 +104,13 @@ export class Planar extends Bijector {
   private logDetAt(a: tf.Tensor, slope: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const hPrime = tanhDerivative(a);
-      if (this.authorsNormW) return tf.log(tf.abs(tf.add(1, tf.mul(hPrime, slope))));
+      const direct = tf.add(1, tf.mul(hPrime, slope));
+      if (this.authorsNormW) return tf.log(tf.abs(direct));
       const wu = tf.sum(tf.mul(this.w, this.u), -1);
-      return tf.log(tf.add(tf.square(tf.tanh(a)), tf.mul(hPrime, tf.softplus(wu))));
+      const positive = tf.add(tf.square(tf.tanh(a)), tf.mul(hPrime, tf.softplus(wu)));
+      // the positive form holds only where wᵀû = −1 + softplus(wᵀu), i.e. not where w = 0 (see uHatAndSlope)
+      const degenerate = tf.lessEqual(stopGradient(tf.sum(tf.square(this.w), -1)), MIN_W_NORM_SQUARED);
+      return tf.log(tf.abs(tf.where(degenerate, direct, positive)));
     });
   }
 

@@ -1,6 +1,6 @@
 // The IGR family (Potapczynski et al. 2020): a diagonal Gaussian pushed through a bijector chain
-//   ε ~ N(0, I) → κ = μ + σ ε (Affine) → λ = f(κ) (identity, planar flows, stick-breaking)
-//   → ψ = softmax++(λ/τ) on the open K-simplex.
+//   ε ~ N(0, I) → κ = μ + σ ε (Affine) → y = f(κ) (identity, planar flows, stick-breaking)
+//   → ψ = softmax++(y/τ) on the open K-simplex.
 // The density of ψ is N(ε) · |det ∂ψ_{1..K−1}/∂ε|⁻¹ (change of variables through the whole chain).
 import * as tf from "@tensorflow/tfjs";
 import { Affine } from "../bijectors/affine";
@@ -46,7 +46,7 @@ export abstract class IGRBase extends Distribution implements LogSimplexDistribu
   readonly eventShape: number[];
   readonly affine: Affine;
   readonly softmaxPlusPlus: SoftmaxPlusPlus;
-  /** ε ↦ λ: everything before softmax++ (outermost first). */
+  /** ε ↦ y: everything before softmax++ (outermost first). */
   readonly preSimplex: Chain;
   /** ε ↦ ψ: the whole chain (outermost first). */
   readonly bijector: Chain;
@@ -114,9 +114,21 @@ export abstract class IGRBase extends Distribution implements LogSimplexDistribu
     });
   }
 
-  /** λ (the input of softmax++), [n, ...batchShape, K−1]. */
+  /** y (the input of softmax++), [n, ...batchShape, K−1]. */
   samplePreSimplex(n: number, options: SampleOptions = {}): tf.Tensor {
     return tf.tidy(() => this.preSimplex.forward(this.noise(n, options.seed)));
+  }
+
+  /**
+   * λ and its log density (`logProbPreSimplex`'s measure) from the noise in one pass: exact where
+   * inverting a float32 λ is not (IGR-SB sticks whose sum rounds to 1 look like points off the support).
+   */
+  samplePreSimplexAndLogProb(n: number, options: SampleOptions = {}): { value: tf.Tensor; logProb: tf.Tensor } {
+    return tf.tidy(() => {
+      const noise = this.noise(n, options.seed);
+      const { value, logDet } = this.preSimplex.forwardAndLogDet(noise);
+      return { value, logProb: tf.sub(tf.sum(normalLogDensity(noise, 0, 1), -1), logDet) };
+    });
   }
 
   /**
@@ -149,7 +161,7 @@ export abstract class IGRBase extends Distribution implements LogSimplexDistribu
     });
   }
 
-  /** log density of λ = f(κ), the pre-softmax++ variable (where IGR's KL lives). */
+  /** log density of y = f(κ), the pre-softmax++ variable (where IGR's KL lives). */
   logProbPreSimplex(lambda: tf.Tensor): tf.Tensor {
     checkEvent(lambda, [this.latentSize], `${this.constructor.name}.logProbPreSimplex`);
     return tf.tidy(() => {
@@ -177,15 +189,6 @@ export abstract class IGRBase extends Distribution implements LogSimplexDistribu
       sameScalarParameter(other.temperature, this.temperature) &&
       sameScalarParameter(other.delta, this.delta) &&
       this.sameMiddle(other)
-    );
-  }
-
-  /** True when softmax++ is the same (K, τ, δ), whatever comes before it. */
-  sameSoftmaxPlusPlus(other: IGRBase): boolean {
-    return (
-      other.latentSize === this.latentSize &&
-      sameScalarParameter(other.temperature, this.temperature) &&
-      sameScalarParameter(other.delta, this.delta)
     );
   }
 

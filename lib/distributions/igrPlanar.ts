@@ -1,4 +1,4 @@
-// IGR-Planar: λ = planar flows applied to κ = μ + σ ε, then softmax++(λ/τ) (docs/paper.md §2.2; the
+// IGR-Planar: y = planar flows applied to κ = μ + σ ε, then softmax++(y/τ) (docs/paper.md §2.2; the
 // authors use 2 layers).
 import * as tf from "@tensorflow/tfjs";
 import { Planar } from "../bijectors/planar";

@@ -5,7 +5,8 @@
 //   Categorical ‖ Categorical            closed form Σ π_q (log π_q − log π_p)
 //   IGR ‖ IGR, same maps after the       closed form: Σ over the K−1 coordinates of the Gaussian KL
 //     Gaussian (class, K, τ, δ, flows)     (a shared bijection leaves KL unchanged; docs/paper.md §2.1)
-//   IGR ‖ IGR, same softmax++ only       Monte Carlo in λ-space (softmax++'s Jacobian cancels exactly)
+//   IGR ‖ IGR, otherwise                 Monte Carlo in y-space from q's noise (softmax++'s Jacobians
+//                                          differ by a constant; IGR-SB draws are never inverted)
 //   GumbelSoftmax ‖ GumbelSoftmax        Monte Carlo on the ExpConcrete twins (exp is a shared bijection)
 //   two simplex families (IGR, GS)       Monte Carlo on q's log-coordinates: log q from q's own noise,
 //                                          log p by p.logProbFromLog (exact where ψ underflows float32)
@@ -79,10 +80,7 @@ function categoricalKl(q: Categorical, p: Categorical): tf.Tensor {
 
 function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed: Seed | undefined): KLResult {
   const differences = tf.tidy(() => {
-    if (q instanceof IGRBase && p instanceof IGRBase && q.sameSoftmaxPlusPlus(p)) {
-      const lambda = q.samplePreSimplex(numSamples, { seed });
-      return tf.sub(q.logProbPreSimplex(lambda), p.logProbPreSimplex(lambda));
-    }
+    if (q instanceof IGRBase && p instanceof IGRBase) return igrDifferences(q, p, numSamples, seed);
     if (q instanceof GumbelSoftmax && p instanceof GumbelSoftmax) {
       const y = q.expConcrete.sample(numSamples, { seed });
       return tf.sub(q.expConcrete.logProb(y), p.expConcrete.logProb(y));
@@ -113,4 +111,27 @@ function monteCarloKl(q: Distribution, p: Distribution, numSamples: number, seed
   });
   differences.dispose();
   return { value, method: "monte-carlo", numSamples, standardError };
+}
+
+/**
+ * log q − log p on draws of q for two IGR distributions with the same K, never through ψ (which
+ * underflows) nor through an inverse of q's own float32 draw (IGR-SB sticks whose sum rounds to 1 look
+ * off the support: −∞ − (−∞) = NaN). The same maps after the Gaussian: the Gaussians' log-ratio on κ.
+ * Otherwise y and log q from q's noise, and p's y' = (τ_p/τ_q) y + τ_p (log δ_p − log δ_q), the point
+ * p's softmax++ inverts q's ψ to; the ψ-Jacobians differ only by (K−1) log(τ_p/τ_q).
+ */
+function igrDifferences(q: IGRBase, p: IGRBase, numSamples: number, seed: Seed | undefined): tf.Tensor {
+  if (q.sameTransform(p)) {
+    const kappa = tf.add(q.gaussian().sample(numSamples, { seed }), tf.zeros([...q.batchShape, q.latentSize]));
+    return tf.sum(tf.sub(q.gaussian().logProb(kappa), p.gaussian().logProb(kappa)), -1);
+  }
+  const { value: lambda, logProb } = q.samplePreSimplexAndLogProb(numSamples, { seed });
+  const ratio = tf.div(toTensor(p.temperature), toTensor(q.temperature));
+  const shift = tf.mul(toTensor(p.temperature), tf.sub(tf.log(toTensor(p.delta)), tf.log(toTensor(q.delta))));
+  const lambdaP = tf.add(tf.mul(lambda, tf.expandDims(ratio, -1)), tf.expandDims(shift, -1));
+  return tf.sub(tf.sub(logProb, p.logProbPreSimplex(lambdaP)), tf.mul(q.latentSize, tf.log(ratio)));
+}
+
+function toTensor(value: number | tf.Tensor): tf.Tensor {
+  return typeof value === "number" ? tf.scalar(value) : value;
 }

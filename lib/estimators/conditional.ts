@@ -1,6 +1,6 @@
-// z̃ ~ p(z | b): a draw of the continuous noise conditioned on the discrete outcome b = H(z), written
+// ỹ ~ p(y | b): a draw of the continuous noise conditioned on the discrete outcome b = H(y), written
 // as a differentiable function of θ with the noise held fixed. RELAX needs exactly this: its term
-// −∇_θ c(z̃) must be an unbiased estimate of −∇_θ E_{p(z|b,θ)}[c(z)] for the fixed b
+// −∇_θ c(ỹ) must be an unbiased estimate of −∇_θ E_{p(y|b,θ)}[c(y)] for the fixed b
 // (Grathwohl et al. 2018, §3 and appendix B).
 import * as tf from "@tensorflow/tfjs";
 import { logNdtrFastWithRatio64 } from "../core/normalFast64";
@@ -9,8 +9,8 @@ import { logNormalPdf64 } from "../core/normal";
 import { Random64 } from "./rng";
 
 /**
- * GS: z = log p + Gumbel, b = argmax z. With v ~ U(0, 1)^K (Grathwohl et al. 2018, appendix B):
- *   z̃_b = −log(−log v_b),   z̃_i = −log(−log v_i / p_i − log v_b)  (i ≠ b),
+ * GS: y = log p + Gumbel, b = argmax y. With v ~ U(0, 1)^K (Grathwohl et al. 2018, appendix B):
+ *   ỹ_b = −log(−log v_b),   ỹ_i = −log(−log v_i / p_i − log v_b)  (i ≠ b),
  * the top-Gumbel / truncated-Gumbel construction; p = softmax(θ) normalized. [..., V, K].
  */
 export function gumbelConditional(logProbs: tf.Tensor, b: tf.Tensor, uniforms: tf.Tensor): tf.Tensor {
@@ -24,31 +24,31 @@ export function gumbelConditional(logProbs: tf.Tensor, b: tf.Tensor, uniforms: t
 }
 
 export interface GaussianConditionalResult {
-  /** z̃ [..., V, K−1], value an exact draw from p(z | b), gradient the implicit reparameterization. */
+  /** ỹ [..., V, K−1], value an exact draw from p(y | b), gradient the implicit reparameterization. */
   sample: tf.Tensor;
-  /** How many (draw, variable) pairs fell back to the forward z after `maxTries` rejections. */
+  /** How many (draw, variable) pairs fell back to the forward y after `maxTries` rejections. */
   fallbacks: number;
 }
 
 
 /**
- * IGR: z = μ + σ ε ∈ R^{K−1}, b = argmax [z, 0] (b = K−1, zero-based, is the extra category of
- * softmax++). The law of z given b is the Gaussian restricted to the region {H(z) = b}; there is no
- * closed-form inverse CDF as for the Gumbel, so we (1) draw z̃ exactly by rejection from N(μ, σ²)
- * (up to `maxTries`; otherwise the forward z itself, which is also a draw from p(z | b) and chosen
- * independently of it, so the law stays exact), and (2) give z̃ the implicit reparameterization
+ * IGR: y = μ + σ ε ∈ R^{K−1}, b = argmax [y, 0] (b = K−1, zero-based, is the extra category of
+ * softmax++). The law of y given b is the Gaussian restricted to the region {H(y) = b}; there is no
+ * closed-form inverse CDF as for the Gumbel, so we (1) draw ỹ exactly by rejection from N(μ, σ²)
+ * (up to `maxTries`; otherwise the forward y itself, which is also a draw from p(y | b) and chosen
+ * independently of it, so the law stays exact), and (2) give ỹ the implicit reparameterization
  * gradient (Figurnov et al. 2018) of a sequential construction with fixed uniforms:
  *   b = K−1: z_j | b are independent N(μ_j, σ_j²) truncated to (−∞, 0):
  *            v_j = Φ(s_j)/Φ(−μ_j/σ_j), s_j = (z_j − μ_j)/σ_j.
  *   b < K−1: m = z_b has density ∝ g(t) = σ_b⁻¹ φ((t − μ_b)/σ_b) Π_{j≠b} Φ((t − μ_j)/σ_j) on t > 0
  *            (the integrand of Proposition 2, whose total is α_b): v_b = F(m) = ∫_0^m g / α_b;
  *            then z_j | m (j ≠ b) are independent N(μ_j, σ_j²) truncated to (−∞, m).
- * For each noise equation v = G(z, θ), dz/dθ = −(∂G/∂θ)/(∂G/∂z), evaluated in closed form in Float64
+ * For each noise equation v = G(y, θ), dy/dθ = −(∂G/∂θ)/(∂G/∂y), evaluated in closed form in Float64
  * (`implicitJacobian`) and applied by a custom gradient. ∫_0^m g uses a `nodes`-point Gauss–Legendre
  * rule on [0, m]; α_b is Proposition 2's `logAlpha`, so F(∞) = 1 up to its accuracy.
  *
  * `loc`, `scale` [n, V, K−1] and `logAlpha` [n, V, K] are differentiable in θ; `z` is the forward
- * noise and `b` the one-hot outcome [n, V, K] (both constants).
+ * draw y and `b` the one-hot outcome [n, V, K] (both constants).
  */
 export function gaussianArgmaxConditional(
   loc: tf.Tensor,
@@ -94,7 +94,7 @@ export function gaussianArgmaxConditional(
   }
 
   const { loc: dLoc, scale: dScale, viaMax, maxLoc, maxScale, maxLogAlpha } = implicitJacobian(mu, sd, drawn, category, n * V, M, nodes);
-  // z̃ has the value of the draw and the gradient dy ↦ (dz̃/dθ)ᵀ dy, written with tf ops that are
+  // ỹ has the value of the draw and the gradient dy ↦ (dỹ/dθ)ᵀ dy, written with tf ops that are
   // linear in dy so that RELAX's nested control-variate gradient can differentiate through it.
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[3] as tf.GradSaveFunc;
@@ -111,7 +111,7 @@ export function gaussianArgmaxConditional(
       value: tf.tensor3d(drawn, shape3),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [jLoc, jScale, jViaMax, jMaxLoc, jMaxScale, jMaxLogAlpha] = saved;
-        const dMax = tf.sum(tf.mul(dy, jViaMax), -1, true); // total gradient reaching z̃_b, [n, V, 1]
+        const dMax = tf.sum(tf.mul(dy, jViaMax), -1, true); // total gradient reaching ỹ_b, [n, V, 1]
         return [
           tf.add(tf.mul(dy, jLoc), tf.mul(dMax, jMaxLoc)),
           tf.add(tf.mul(dy, jScale), tf.mul(dMax, jMaxScale)),
@@ -125,12 +125,12 @@ export function gaussianArgmaxConditional(
 }
 
 interface ImplicitJacobian {
-  /** ∂z̃_j/∂μ_j and ∂z̃_j/∂σ_j through the coordinate's own equation (0 at the maximum), [rows·M]. */
+  /** ∂ỹ_j/∂μ_j and ∂ỹ_j/∂σ_j through the coordinate's own equation (0 at the maximum), [rows·M]. */
   loc: Float64Array;
   scale: Float64Array;
-  /** ∂z̃_j/∂z̃_b: 1 at the maximum b, through the truncation point elsewhere; 0 on extra-category rows. */
+  /** ∂ỹ_j/∂ỹ_b: 1 at the maximum b, through the truncation point elsewhere; 0 on extra-category rows. */
   viaMax: Float64Array;
-  /** ∂z̃_b/∂μ_j, ∂z̃_b/∂σ_j [rows·M] and ∂z̃_b/∂log α_k (only k = b is non-zero) [rows·K]. */
+  /** ∂ỹ_b/∂μ_j, ∂ỹ_b/∂σ_j [rows·M] and ∂ỹ_b/∂log α_k (only k = b is non-zero) [rows·K]. */
   maxLoc: Float64Array;
   maxScale: Float64Array;
   maxLogAlpha: Float64Array;
@@ -138,10 +138,10 @@ interface ImplicitJacobian {
 
 /**
  * The implicit-reparameterization Jacobian of the sequential construction documented on
- * `gaussianArgmaxConditional`, in Float64 at the drawn z̃, with λ(u) = φ(u)/Φ(u):
- *   coordinate j (upper bound c, s = (z̃_j − μ_j)/σ_j, u = (c − μ_j)/σ_j, r = λ(u)/λ(s)):
- *     ∂z̃_j/∂μ_j = 1 − r,   ∂z̃_j/∂σ_j = s − r·u,   ∂z̃_j/∂c = r;
- *   maximum m = z̃_b (F(m) = ∫_0^m g / α_b): ∂m/∂θ = −∂log F/∂θ / (g(m)/∫_0^m g), where
+ * `gaussianArgmaxConditional`, in Float64 at the drawn ỹ, with λ(u) = φ(u)/Φ(u):
+ *   coordinate j (upper bound c, s = (ỹ_j − μ_j)/σ_j, u = (c − μ_j)/σ_j, r = λ(u)/λ(s)):
+ *     ∂ỹ_j/∂μ_j = 1 − r,   ∂ỹ_j/∂σ_j = s − r·u,   ∂ỹ_j/∂c = r;
+ *   maximum m = ỹ_b (F(m) = ∫_0^m g / α_b): ∂m/∂θ = −∂log F/∂θ / (g(m)/∫_0^m g), where
  *     ∂ log ∫_0^m g/∂θ = Σ_q π_q ∂ log g(t_q)/∂θ (π_q the Gauss–Legendre terms' shares) and
  *     ∂ log g/∂μ_b = s_b/σ_b, ∂ log g/∂σ_b = (s_b² − 1)/σ_b, ∂ log g/∂μ_j = −λ(u_j)/σ_j,
  *     ∂ log g/∂σ_j = −λ(u_j)·u_j/σ_j (j ≠ b), and ∂m/∂log α_b = ∫_0^m g / g(m).

@@ -1,4 +1,4 @@
-// RELAX's control variate c_φ(z) = η · f(σ_τ(z)) + r_φ(σ_τ(z)), with learnable η, log τ and a small
+// RELAX's control variate c_φ(y) = η · f(σ_τ(y)) + r_φ(σ_τ(y)), with learnable η, log τ and a small
 // MLP r_φ (the authors' RelaxCovNet: input 2x − 1, 50 ReLU units, one output times a learnable
 // scale; docs/paper.md §7.1). Without the network it is REBAR's control variate (Tucker et al. 2017).
 import * as tf from "@tensorflow/tfjs";

@@ -1,10 +1,10 @@
 // RELAX (Grathwohl et al. 2018) for categorical latents, with the GS or the IGR relaxation:
-//   ĝ = [f(b) − c(z̃)] ∇_θ log p_θ(b) + ∇_θ c(z) − ∇_θ c(z̃),   z ~ p_θ(z), b = H(z), z̃ ~ p_θ(z | b).
-// Unbiased for every control variate c: E[c(z̃)∇log p(b)] + E[∇_θ c(z̃)] = ∇_θ E[c(z)] when z̃ is a
-// reparameterized draw from p(z | b). REBAR is the case c = η·f(σ_τ(z)) (`rebar()`).
-// GS: p = softmax(logits), z̃ by the truncated-Gumbel construction (`gumbelConditional`).
+//   ĝ = [f(b) − c(ỹ)] ∇_θ log p_θ(b) + ∇_θ c(y) − ∇_θ c(ỹ),   y ~ p_θ(y), b = H(y), ỹ ~ p_θ(y | b).
+// Unbiased for every control variate c: E[c(ỹ)∇log p(b)] + E[∇_θ c(ỹ)] = ∇_θ E[c(y)] when ỹ is a
+// reparameterized draw from p(y | b). REBAR is the case c = η·f(σ_τ(y)) (`rebar()`).
+// GS: p = softmax(logits), ỹ by the truncated-Gumbel construction (`gumbelConditional`).
 // IGR: p = α(μ, σ) of Proposition 2 (the only way to give IGR's b a differentiable pmf, appendix §4),
-//   z̃ by `gaussianArgmaxConditional`.
+//   ỹ by `gaussianArgmaxConditional`.
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream, uniformOpen } from "../core/random";
 import { stopGradient } from "../core/special";
@@ -20,8 +20,8 @@ export interface RelaxOptions {
   controlVariate: ControlVariate;
   /**
    * IGR only. Reproduce the authors' `OptRELAXIGR` (docs/paper.md §7.2): the control variate is
-   * evaluated on an independent second draw z₁ ~ p_θ(z) instead of z̃ ~ p_θ(z | b), and there is no
-   * −∇c(z̃) term: ĝ = [f(b) − c(z₁)]∇log α_b + ∇c(z₁). Biased by ∇_θ E[c(z₁)]. Default false.
+   * evaluated on an independent second draw y′ ~ p_θ(y) instead of ỹ ~ p_θ(y | b), and there is no
+   * −∇c(ỹ) term: ĝ = [f(b) − c(y′)]∇log α_b + ∇c(y′). Biased by ∇_θ E[c(y′)]. Default false.
    */
   authorsIndependentDraw?: boolean;
   /**
@@ -29,7 +29,7 @@ export interface RelaxOptions {
    * gradient enters with a minus sign. Only matters when the problem has klWeight ≠ 0. Default false.
    */
   authorsSignError?: boolean;
-  /** IGR only: rejection tries for z̃ before falling back to z (default 1000). */
+  /** IGR only: rejection tries for ỹ before falling back to y (default 1000). */
   maxTries?: number;
 }
 
@@ -87,14 +87,14 @@ export class Relax implements GradientEstimator {
       zTilde = result.sample;
       this.lastFallbacks = result.fallbacks;
     }
-    // The coefficient of log p(b) is a constant in θ but not in φ: c is evaluated at a copy of z̃ cut
+    // The coefficient of log p(b) is a constant in θ but not in φ: c is evaluated at a copy of ỹ cut
     // from θ, so the variance-minimising update can still differentiate it (docs/paper.md §7.1).
     const scoreTerm = tf.mul(tf.sub(fb, c(stopGradient(zTilde))), logPb);
     return tf.add(tf.add(scoreTerm, tf.sub(c(z), c(zTilde))), kl);
   }
 }
 
-/** REBAR: RELAX with c = η·f(σ_τ(z)) and no network (learnable η and τ). */
+/** REBAR: RELAX with c = η·f(σ_τ(y)) and no network (learnable η and τ). */
 export function rebar(options: Omit<ControlVariateOptions, "hidden"> & Omit<RelaxOptions, "controlVariate">): Relax {
   const { numVariables, numCategories, temperature, eta, seed, ...rest } = options;
   return new Relax({ ...rest, controlVariate: new ControlVariate({ numVariables, numCategories, temperature, eta, seed, hidden: 0 }) });

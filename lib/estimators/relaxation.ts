@@ -1,14 +1,14 @@
-// The continuous variables z behind the discrete b = H(z), for both families:
-//   GS:  z = log p + Gumbel noise ∈ R^K,       H(z) = argmax z,          relaxed σ(z) = softmax(z/τ)
-//   IGR: z = μ + σ ε ∈ R^{K−1}, ε ~ N(0, I),   H(z) = argmax [z, 0],     relaxed σ(z) = softmax++(z/τ)
-// With δ = 1, softmax++(z/τ) = softmax([z/τ, 0]) (docs/paper.md §1.1), and its argmax does not depend on
-// τ (§1.5), so H(z) has law α(μ, σ) of Proposition 2 at every temperature.
+// The continuous variables y behind the discrete b = H(y), for both families:
+//   GS:  y = log p + Gumbel noise ∈ R^K,       H(y) = argmax y,          relaxed σ(y) = softmax(y/τ)
+//   IGR: y = μ + σ ε ∈ R^{K−1}, ε ~ N(0, I),   H(y) = argmax [y, 0],     relaxed σ(y) = softmax++(y/τ)
+// With δ = 1, softmax++(y/τ) = softmax([y/τ, 0]) (docs/paper.md §1.1), and its argmax does not depend on
+// τ (§1.5), so H(y) has law α(μ, σ) of Proposition 2 at every temperature.
 import * as tf from "@tensorflow/tfjs";
 import { softmaxPlusPlusUnitDelta, withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { SeedStream, standardGumbel, standardNormal } from "../core/random";
 import { IGRFamily, ParameterFamily } from "./family";
 
-/** The pre-relaxation noise z (reparameterized in θ) for parameters with a leading draw axis. */
+/** The pre-relaxation noise y (reparameterized in θ) for parameters with a leading draw axis. */
 export function sampleLatentNoise(family: ParameterFamily, params: tf.Tensor[], seed: SeedStream): tf.Tensor {
   return tf.tidy(() => {
     if (family.kind === "logits") {
@@ -20,12 +20,12 @@ export function sampleLatentNoise(family: ParameterFamily, params: tf.Tensor[], 
   });
 }
 
-/** σ(z) on the simplex, [..., V, K]; `temperature` is a number or a scalar tensor (may be learnable). */
+/** σ(y) on the simplex, [..., V, K]; `temperature` is a number or a scalar tensor (may be learnable). */
 export function relax(kind: ParameterFamily["kind"], z: tf.Tensor, temperature: number | tf.Tensor): tf.Tensor {
   return tf.tidy(() => (kind === "logits" ? tf.softmax(tf.div(z, temperature), -1) : softmaxPlusPlusUnitDelta(z, temperature)));
 }
 
-/** b = H(z), one-hot [..., V, K] (a constant: H has no useful gradient). */
+/** b = H(y), one-hot [..., V, K] (a constant: H has no useful gradient). */
 export function hardThreshold(kind: ParameterFamily["kind"], z: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const full = kind === "logits" ? z : withExtraCategory(z);

@@ -2,7 +2,7 @@
 //   GS / IGR:        ĝ = ∇_θ f(σ(z_θ)),          σ = softmax(·/τ) or softmax++(·/τ)
 //   straight-through: ĝ = ∇_θ f(ST(σ(z_θ))),     forward one-hot, backward through σ (Jang et al. 2017)
 // Neither is an unbiased estimate of ∇ E_{b ~ p_θ}[f(b)]: the reparameterization estimators are
-// unbiased for the relaxed objective E[f(σ(z))] instead (appendix eqs. 16–17), and straight-through
+// unbiased for the relaxed objective E[f(σ(y))] instead (appendix eqs. 16–17), and straight-through
 // has no objective at all. The harness measures how far off they are.
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream } from "../core/random";

@@ -3,8 +3,8 @@
 // relaxedElbo      the training objective: log p(x | ψ) − KL_relaxed, ψ a relaxed draw (S draws if the
 //                  model has samples > 1), with the model's own KL (closed form or Monte Carlo).
 // discretizedElbo  one-hot decoding plus the discrete KL (docs/paper.md §4.6, appendix Table 1):
-//                  log p(x | z) − KL(q(z | x) ‖ Uniform(K)^V), z = the category of one relaxed draw.
-//                  A true ELBO of the discrete model p(z) p(x | z) when the KL is exact (IGR-I, GS);
+//                  log p(x | H) − KL(q(H | x) ‖ Uniform(K)^V), H = the category of one relaxed draw.
+//                  A true ELBO of the discrete model p(H) p(x | H) when the KL is exact (IGR-I, GS);
 //                  IGR-Planar / IGR-SB use a frequency estimate of q (see discrete.ts).
 import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
@@ -31,9 +31,9 @@ export interface EvalOptions {
 }
 
 export interface ElboResult {
-  /** Mean over examples of log p(x | z) − KL. */
+  /** Mean over examples of log p(x | H) − KL. */
   elbo: number;
-  /** Mean reconstruction term log p(x | z). */
+  /** Mean reconstruction term log p(x | H). */
   logLikelihood: number;
   /** Mean KL term. */
   kl: number;

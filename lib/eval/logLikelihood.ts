@@ -1,4 +1,4 @@
-// Test log-likelihood of the discrete model p(z) p(x | z), p(z) = Uniform(K)^V.
+// Test log-likelihood of the discrete model p(H) p(x | H), p(H) = Uniform(K)^V.
 //
 // importanceSampledLogLikelihood (the correct estimate, reported as "test LL"):
 //   log p̂(x) = log (1/S) Σ_s p(x | z_s) p(z_s) / q(z_s | x),   z_s ~ q(· | x) discrete, S = 5000.
@@ -63,7 +63,7 @@ function drawCategories(probs: Float64Array, offset: number, V: number, K: numbe
   return { cats, logQ };
 }
 
-/** log p(x_b | z) for `rows` one-hot rows decoded against the same example x_b. */
+/** log p(x_b | H) for `rows` one-hot rows decoded against the same example x_b. */
 function decodeLogLikelihood(model: CategoricalVAE, oneHot: Float32Array, rows: number, xRow: tf.Tensor2D): Float32Array {
   const { numVariables: V, numCategories: K } = model.config;
   return tf.tidy(() => {

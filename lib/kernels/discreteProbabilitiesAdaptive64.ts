@@ -7,7 +7,8 @@
 // a ≤ t* ≤ b where log f = log f(t*) − 40 (bisection again; concavity puts at least (b − a)/40 of
 // area under e^{log f − log f(t*)}, so the cut loses < e^{−40}·(b − a) of it), then integrates
 // e^{log f − log f(t*)} on [a, t*] and [t*, b] by adaptive Gauss–Kronrod (7–15 points) to a relative
-// tolerance of ~1e−11. Everything is in log space relative to the mode, so nothing under- or
+// tolerance of ~1e−11 (or 1000 ulps of |log f(t*)|, the integrand's own rounding, where that is larger:
+// about 2e−9 at |μ/σ| ~ 80, i.e. 1e−13 on log P). Everything is in log space relative to the mode, so nothing under- or
 // overflows at any |μ/σ|. The gradient reuses the accepted nodes: with t fixed, d log f/dθ is
 // (t − μ_k)/σ_k² and ((t − μ_k)²/σ_k² − 1)/σ_k for θ = μ_k, σ_k, and −λ_j/σ_j, −λ_j z_j/σ_j for
 // θ = μ_j, σ_j (λ = φ/Φ at z_j = (t − μ_j)/σ_j); the moving cut points a, b contribute < e^{−40}.
@@ -22,6 +23,8 @@ const HALF_LOG_TWO_PI = constants.HALF_LOG_TWO_PI;
 const CUT_LOG_GAP = 40;
 /** Gauss–Kronrod acceptance: |K15 − G7| ≤ this × (piece width)/CUT_LOG_GAP, a lower bound of the piece's area. */
 const RELATIVE_TOLERANCE = 1e-11;
+/** The tolerance never goes below this many ulps of |log f(t*)| (the integrand's own rounding noise). */
+const NOISE_FACTOR = 1000;
 /** Subdivision depth limit (2^−50 of a piece is below Float64 resolution). */
 const MAX_DEPTH = 50;
 /** Accepted intervals per piece after which the rest are accepted as they are (never reached in the tests). */
@@ -140,12 +143,16 @@ export function adaptiveCategoryLogProbability(mu: Float64Array, sigma: Float64A
   let step = sigma[k];
   while (logF(step) >= floor) step *= 2;
   const b = bisect(step, 0, (u) => logF(u) >= floor);
+  // log f is a sum of same-signed terms of total size ≈ |peak|, so Float64 rounds it by ~ε|peak|: the
+  // integrand carries that much relative noise, and asking Gauss–Kronrod for less never converges
+  // (at |μ/σ| ~ 80, |peak| ~ 1e4, it subdivided to MAX_INTERVALS: ~100 ms per event).
+  const tolerance = Math.max(RELATIVE_TOLERANCE, NOISE_FACTOR * Number.EPSILON * (Math.abs(peak) + 1));
   let total = 0;
   for (const [lo, hi] of [
     [a, 0],
     [0, b],
   ]) {
-    if (hi > lo) total += integratePiece(lo, hi, logF, peak, (RELATIVE_TOLERANCE * (hi - lo)) / CUT_LOG_GAP, nodes);
+    if (hi > lo) total += integratePiece(lo, hi, logF, peak, (tolerance * (hi - lo)) / CUT_LOG_GAP, nodes);
   }
   return peak + Math.log(total);
 }

@@ -3,8 +3,8 @@
 // [μ | log σ] and the noise ε to the relaxed sample ψ (all K coordinates of every variable) and the
 // per-example KL, with a hand-written gradient.
 //
-//   σ = exp(ξ),  κ = μ + σ ε,  λ = κ (IGR-I) or sticks(κ) (IGR-SB: η_k = v_k Π_{j<k}(1 − v_j), v = sigmoid κ),
-//   ψ = softmax++(λ/τ) with δ = 1, i.e. softmax of [λ/τ, 0] (docs/paper.md §1.1),
+//   σ = exp(ξ),  κ = μ + σ ε,  y = κ (IGR-I) or sticks(κ) (IGR-SB: η_k = v_k Π_{j<k}(1 − v_j), v = sigmoid κ),
+//   ψ = softmax++(y/τ) with δ = 1, i.e. softmax of [y/τ, 0] (docs/paper.md §1.1),
 //   KL = Σ_coordinates KL(N(μ, σ²) ‖ N(μ₀, σ₀²))   ("closed-form"), or the single-sample estimate
 //        Σ log N(κ; μ, σ) − log N(κ; μ₀, σ₀)          ("monte-carlo", the authors' choice, docs/paper.md §2.1).
 // Both q and the prior go through the same maps after the Gaussian, so the softmax++ and
@@ -81,7 +81,7 @@ function prepare(args: KernelArgs): Prepared {
 const logSigmoid = special.logSigmoid64;
 
 /**
- * Stick-breaking λ_k = v_k Π_{j<k}(1 − v_j), v = sigmoid(κ), for one variable, in log space
+ * Stick-breaking y_k = v_k Π_{j<k}(1 − v_j), v = sigmoid(κ), for one variable, in log space
  * (no underflow of the running product); fills lambda and v from kappa.
  */
 function sticks(kappa: Float64Array, lambda: Float64Array, v: Float64Array, n: number): void {
@@ -130,7 +130,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo {
         }
         if (stickBreaking) sticks(kappa, lambda, v, n);
         const source = stickBreaking ? lambda : kappa;
-        // softmax of [λ/τ, log δ = 0]: one exp per coordinate, shifted by the max (which includes 0).
+        // softmax of [y/τ, log δ = 0]: one exp per coordinate, shifted by the max (which includes 0).
         let max = 0;
         for (let k = 0; k < n; k++) {
           const a = source[k] / tau;

@@ -270,8 +270,9 @@ export class DiscreteApproximation {
    * The exact discrete law of argmax ψ, [K], where it is known: IGR-I by Proposition 2 (the
    * quadrature of `discreteProbabilities`; with δ = 1 it is the argmax law at every τ) and GS by the
    * Gumbel-max trick (softmax of the logits, at every τ). null for IGR-Planar and IGR-SB.
-   * `outsideBox` is true when IGR-I's parameters left the quadrature's documented accuracy box
-   * (the law is then still computed, without the accuracy guarantee).
+   * `outsideBox` is true when IGR-I's parameters left the quadrature's documented accuracy box on the
+   * op-based path (tfjs-node; the law is then still computed, without the accuracy guarantee). On the
+   * wasm and cpu backends the adaptive rule is accurate outside the box, so it stays false there.
    */
   exactProbs(): { probs: number[]; outsideBox: boolean } | null {
     const { family } = this.settings;

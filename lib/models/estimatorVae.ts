@@ -155,7 +155,7 @@ class RecordingFamily implements ParameterFamily {
     return repeated;
   }
 
-  /** IGR's locScale, for the estimators that sample z = μ + σε. */
+  /** IGR's locScale, for the estimators that sample y = μ + σε. */
   locScale(params: tf.Tensor[]): { loc: tf.Tensor; scale: tf.Tensor } {
     return (this.inner as IGRFamily).locScale(params);
   }

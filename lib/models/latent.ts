@@ -3,7 +3,7 @@
 //   IGR-I, IGR-SB   fast: one fused op (igrMiddleBlock.ts); reference: the library's distributions
 //                   composed with tfjs autodiff (used by the tests, and by `fast: false`).
 //   IGR-Planar      the library's IGRPlanar chain (2 planar layers, invertible û), MC KL with the
-//                   prior N(μ₀, σ₀²) on the flow output λ (docs/paper.md §2.2).
+//                   prior N(μ₀, σ₀²) on the flow output y (docs/paper.md §2.2).
 //   GS              ExpConcrete sample y = log ψ; MC KL log q_τ(y | α) − log p_τp(y | uniform), τp = 0.5
 //                   (docs/paper.md §3, trap 10).
 // Layouts: IGR params [rows, 2·V·(K−1)] = [μ | log σ], coordinate v·(K−1) + k; GS logits [rows, V·K],
@@ -96,7 +96,7 @@ export function igrReferenceLatent(params: tf.Tensor2D, eps: tf.Tensor2D, config
   });
 }
 
-/** IGR-Planar latent: λ = flows(μ + σ ε); KL = log q(λ) − log N(λ; μ₀, σ₀²), one sample. */
+/** IGR-Planar latent: y = flows(μ + σ ε); KL = log q(y) − log N(y; μ₀, σ₀²), one sample. */
 export function planarLatent(params: tf.Tensor2D, eps: tf.Tensor2D, flows: PlanarLayerParameters[], config: VaeModelConfig, prior: GaussianPrior): RelaxedLatent {
   return tf.tidy(() => {
     const rows = params.shape[0];
@@ -108,7 +108,7 @@ export function planarLatent(params: tf.Tensor2D, eps: tf.Tensor2D, flows: Plana
     const { value: lambda, logDet } = q.preSimplex.forwardAndLogDet(noise);
     let logQ: tf.Tensor;
     if (config.stickTheLanding) {
-      // STL: q's parameters (μ, σ and the flows) are constants inside log q; λ keeps its path.
+      // STL: q's parameters (μ, σ and the flows) are constants inside log q; y keeps its path.
       const frozen = flows.map(({ w, u, b }) => ({ w: stopGradient(w), u: stopGradient(u), b: stopGradient(b) }));
       logQ = new IGRPlanar({ loc: stopGradient(loc), scale: stopGradient(scale), temperature: config.temperature, flows: frozen, validateArgs: false }).logProbPreSimplex(lambda);
     } else {

@@ -1,4 +1,4 @@
-// The decoders' log-likelihoods log p(x | z), one value per row (docs/paper.md §4.2).
+// The decoders' log-likelihoods log p(x | H), one value per row (docs/paper.md §4.2).
 import * as tf from "@tensorflow/tfjs";
 import { normalLogDensityStandardized } from "../core/special";
 

@@ -1,13 +1,13 @@
 // The nonparametric (stick-breaking) deep latent Gaussian mixture VAE of appendix §5 (docs/paper.md
 // §7.4, after Nalisnick et al. 2016). Generative model, with C ≤ T = 20 components of D = 50 dims:
-//   v_k ~ Beta(1, 1) (k < C),  π = SB(v) with the remainder,  c ~ Cat(π),  z ~ N(μ_c, I),  x ~ Bern(dec(z)),
+//   v_k ~ Beta(1, 1) (k < C),  π = SB(v) with the remainder,  H ~ Cat(π),  w ~ N(ν_H, I),  x ~ Bern(dec(w)),
 // prior means μ_1 = 0 and μ_k (k ≥ 2) with random signs ±1/√D per coordinate, drawn once.
 // Variational family: q(v | x) per stick (Kumaraswamy(a, b), the baseline, or logit-normal
-// sigmoid(μ + σε), IGR-SB's sticks), q(c | x, v) = π(v), q(z | x, c = k) = N(m_k, s_k²). The c-terms
-// then cancel and, with one sample z_k per component and one v, the ELBO estimate is
-//   Σ_k π_k [log p(x | z_k) + log N(z_k; μ_k, I) − log N(z_k; m_k, s_k²)] − Σ_{k<C} log q(v_k | x)
-// (log Beta(1, 1) = 0). The authors' code replaces Σ_k π_k log N(z_k; m_k, s_k²) by
-// log Σ_k π_k N(z_k; m_k, s_k²) (not a bound); `authorsEntropy: true` reproduces that.
+// sigmoid(μ + σε), IGR-SB's sticks), q(H | x, v) = π(v), q(w | x, H = k) = N(m_k, s_k²). The H-terms
+// then cancel and, with one sample w_k per component and one v, the ELBO estimate is
+//   Σ_k π_k [log p(x | w_k) + log N(w_k; ν_k, I) − log N(w_k; m_k, s_k²)] − Σ_{k<C} log q(v_k | x)
+// (log Beta(1, 1) = 0). The authors' code replaces Σ_k π_k log N(w_k; m_k, s_k²) by
+// log Σ_k π_k N(w_k; m_k, s_k²) (not a bound); `authorsEntropy: true` reproduces that.
 //
 // Truncation (IGR-SB, docs/paper.md §2.3/§7.4): per batch, m = sticksWithinThreshold(η) (the `quantile`
 // percentile over the rows of the number of sticks whose cumulative mass stays ≤ threshold), and the
@@ -52,9 +52,9 @@ export interface MixtureVaeConfig {
   quantile: number;
   /** Stop the gradient through the density parameters of log q (the authors do). */
   stickTheLanding: boolean;
-  /** Use the authors' log Σ_k π_k N(z_k; m_k, s_k²) in place of Σ_k π_k log N(z_k; m_k, s_k²). */
+  /** Use the authors' log Σ_k π_k N(w_k; m_k, s_k²) in place of Σ_k π_k log N(w_k; m_k, s_k²). */
   authorsEntropy: boolean;
-  /** Samples of (v, z) per example in the objective. */
+  /** Samples of (v, w) per example in the objective. */
   samples: number;
   initSeed: number;
 }
@@ -231,12 +231,12 @@ export class MixtureVAE {
     const weights = tf.exp(logPi) as tf.Tensor2D;
     const logQSticks = tf.sum(tf.slice(logQ, [0, 0], [rows, kept]), 1);
 
-    // Components 1..C: z_k = m_k + s_k ε_k, [rows, C, D].
+    // Components 1..C: w_k = m_k + s_k ε_k, [rows, C, D].
     const mean = tf.slice(tf.reshape(m, [rows, T, D]), [0, 0, 0], [rows, C, D]);
     const halfLogVar = tf.mul(0.5, tf.slice(tf.reshape(logVar, [rows, T, D]), [0, 0, 0], [rows, C, D]));
     const eps = tf.slice(tf.reshape(zNoise, [rows, T, D]), [0, 0, 0], [rows, C, D]);
     const z = tf.add(mean, tf.mul(tf.exp(halfLogVar), eps));
-    // log N(z_k; m_k, s_k²) with the density's m, s stop-gradient'ed under STL (z keeps its path).
+    // log N(w_k; m_k, s_k²) with the density's m, s stop-gradient'ed under STL (w keeps its path).
     const densityMean = c.stickTheLanding ? stopGradient(mean) : mean;
     const densityHalfLogVar = c.stickTheLanding ? stopGradient(halfLogVar) : halfLogVar;
     const standardized = tf.mul(tf.sub(z, densityMean), tf.exp(tf.neg(densityHalfLogVar)));
@@ -306,7 +306,7 @@ export class MixtureVAE {
     };
   }
 
-  /** Bernoulli means of x for `n` draws z ~ N(μ_k, I) of component k (0-based), [n, inputSize]. */
+  /** Bernoulli means of x for `n` draws w ~ N(ν_k, I) of component k (0-based), [n, inputSize]. */
   sampleComponent(k: number, n: number, seed = 0): tf.Tensor2D {
     const { maxComponents: T, latentSize: D } = this.config;
     if (!Number.isInteger(k) || k < 0 || k >= T) fail(`sampleComponent: k must be an integer in [0, ${T - 1}]; got ${k}`);

@@ -12,7 +12,7 @@ export interface GaussianPrior {
  * that the discrete law of argmax softmax++ (Proposition 2) is exactly uniform over the K categories:
  * Φ(−μ₀/σ₀) = K^{−1/(K−1)}, μ₀ = −0.752962 for K = 10 (docs/paper.md §2.1). This replaces the
  * authors' unshipped fitted pickle, which they averaged to one scalar pair anyway. For IGR-Planar the
- * prior sits on the flow's output λ, as in the authors' code (docs/paper.md §2.2).
+ * prior sits on the flow's output y, as in the authors' code (docs/paper.md §2.2).
  *
  * IGR-SB: the authors fit a per-coordinate prior (unshipped pickle). We use the "median stick"
  * prior: σ₀ = 1 and μ₀_k = logit(1/(K + 1 − k)) = −log(K − k), so at κ = μ₀ every stick and the

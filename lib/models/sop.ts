@@ -1,20 +1,20 @@
 // Structured output prediction (SOP; appendix §5, docs/paper.md §7.3): predict the lower half of a
 // binarized MNIST digit from its upper half through two stochastic layers of binary units,
-//   upper (392) → Dense 240 tanh → Dense 240 linear → θ₁ → z₁ → Dense 240 tanh → Dense 240 linear
-//   → θ₂ → z₂ → Dense 392 → Bernoulli logits of the lower half,
+//   upper (392) → Dense 240 tanh → Dense 240 linear → θ₁ → H₁ → Dense 240 tanh → Dense 240 linear
+//   → θ₂ → H₂ → Dense 392 → Bernoulli logits of the lower half,
 // each relaxed sample ψ entering the next layer as 2ψ − 1 ∈ (−1, 1) (Maddison et al.).
 //
-// The binary relaxations (K = 2, so softmax++ with δ = 1 is a sigmoid: ψ = sigmoid(λ/τ)):
-//   gs          binary Concrete: λ = θ + L with L standard logistic, ψ = sigmoid(λ/τ)
-//   igr-i       λ = θ + ε, ε ~ N(0, 1) (σ fixed to 1 as the authors: one parameter per unit, like GS)
-//   igr-planar  λ = planar flows(θ + ε), 2 global 1-D planar layers per unit
-// The authors' IGR path computes sigmoid(λ) and ignores τ (docs/paper.md §7.3, trap 15); `authors: true`
+// The binary relaxations (K = 2, so softmax++ with δ = 1 is a sigmoid: ψ = sigmoid(y/τ)):
+//   gs          binary Concrete: y = θ + L with L standard logistic, ψ = sigmoid(y/τ)
+//   igr-i       y = θ + ε, ε ~ N(0, 1) (σ fixed to 1 as the authors: one parameter per unit, like GS)
+//   igr-planar  y = planar flows(θ + ε), 2 global 1-D planar layers per unit
+// The authors' IGR path computes sigmoid(y) and ignores τ (docs/paper.md §7.3, trap 15); `authors: true`
 // reproduces that (and their ÷‖W‖ planar normalisation), and refuses a temperature other than 1 for
 // the IGR relaxations, since it would be silently ignored.
 //
-// Training: −log p(x_lower | z) with one relaxed sample (no prior term: this is a conditional
-// model, not a VAE). Test: binary z = 1[λ > 0] (the rounded relaxed sample, τ-free), and
-//   NLL(x) = −log (1/S) Σ_s p(x_lower | z_s),  z_s ~ p(z | x_upper),  S = 1000,
+// Training: −log p(x_lower | ψ) with one relaxed sample ψ (no prior term: this is a conditional
+// model, not a VAE). Test: binary H = 1[y > 0] (the rounded relaxed sample, τ-free), and
+//   NLL(x) = −log (1/S) Σ_s p(x_lower | H_s),  H_s ~ p(H | x_upper),  S = 1000,
 // a consistent (biased-up for finite S, by Jensen) estimate of −log p(x_lower | x_upper).
 import * as tf from "@tensorflow/tfjs";
 import { Planar } from "../bijectors/planar";
@@ -36,9 +36,9 @@ export const HALF_IMAGE = IMAGE_PIXELS / 2;
 
 export interface SopConfig {
   relaxation: SopRelaxation;
-  /** τ > 0 of the relaxed sample sigmoid(λ/τ). */
+  /** τ > 0 of the relaxed sample sigmoid(y/τ). */
   temperature: number;
-  /** Mirror the authors' code: IGR samples are sigmoid(λ) (τ ignored, so τ must be 1) and planar û uses ÷‖W‖. */
+  /** Mirror the authors' code: IGR samples are sigmoid(y) (τ ignored, so τ must be 1) and planar û uses ÷‖W‖. */
   authors: boolean;
   /** Width of the input (the upper half, 392). */
   inputSize: number;
@@ -87,7 +87,7 @@ export function sopConfig(partial: Omit<Partial<SopConfig>, "relaxation"> & { re
   if (typeof c.temperature !== "number" || !Number.isFinite(c.temperature) || c.temperature <= 0) fail(`SOP: temperature must be a finite number > 0; got ${JSON.stringify(c.temperature)}`);
   if (typeof c.authors !== "boolean") fail(`SOP: authors must be true or false; got ${JSON.stringify(c.authors)}`);
   if (c.authors && c.relaxation !== "gs" && c.temperature !== 1) {
-    fail(`SOP: authors: true computes the ${c.relaxation} sample as sigmoid(λ) and ignores the temperature, so temperature must be 1; got ${c.temperature} (set authors: false to use it)`);
+    fail(`SOP: authors: true computes the ${c.relaxation} sample as sigmoid(y) and ignores the temperature, so temperature must be 1; got ${c.temperature} (set authors: false to use it)`);
   }
   for (const key of ["inputSize", "outputSize", "hidden", "units", "planarLayers"] as const) positiveInteger(key, c[key]);
   if (typeof c.initSeed !== "number" || !Number.isInteger(c.initSeed) || c.initSeed < 0) fail(`SOP: initSeed must be an integer >= 0; got ${JSON.stringify(c.initSeed)}`);
@@ -109,7 +109,7 @@ export interface SopForward {
 }
 
 export interface SopNllOptions {
-  /** Samples of z per image (default 1000, as the authors' test script). */
+  /** Samples of H per image (default 1000, as the authors' test script). */
   samples?: number;
   /** Evaluate only the first `limit` images (default all). */
   limit?: number;
@@ -120,7 +120,7 @@ export interface SopNllOptions {
 }
 
 export interface SopNllResult {
-  /** Mean over images of −log (1/S) Σ_s p(x_lower | z_s), nats. */
+  /** Mean over images of −log (1/S) Σ_s p(x_lower | H_s), nats. */
   nll: number;
   perImage: Float64Array;
   samples: number;
@@ -207,7 +207,7 @@ export class StructuredOutputPredictor {
     return linearLayer.apply(tf.tanh(tanhLayer.apply(h, layer === 0 ? { inputGrad: false } : {})));
   }
 
-  /** λ, the pre-sigmoid variable of a layer: θ + noise (gs, igr-i) or the planar flows of θ + ε. */
+  /** y, the pre-sigmoid variable of a layer: θ + noise (gs, igr-i) or the planar flows of θ + ε. */
   preSigmoid(layer: 0 | 1, theta: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const kappa = tf.add(theta, noise) as tf.Tensor2D;
@@ -221,7 +221,7 @@ export class StructuredOutputPredictor {
     });
   }
 
-  /** The relaxed sample sigmoid(λ/τ), or sigmoid(λ) for the authors' IGR; discrete: 1[λ > 0]. */
+  /** The relaxed sample sigmoid(y/τ), or sigmoid(y) for the authors' IGR; discrete: 1[y > 0]. */
   unitSample(lambda: tf.Tensor2D, discrete: boolean): tf.Tensor2D {
     if (discrete) return tf.cast(tf.greater(lambda, 0), "float32") as tf.Tensor2D;
     const c = this.config;
@@ -231,7 +231,7 @@ export class StructuredOutputPredictor {
 
   /**
    * Logits of the lower half for upper halves [rows, inputSize] and noise [rows, 2·units].
-   * `discrete`: binary z (test time). Call inside tf.tidy / variableGrads.
+   * `discrete`: binary H (test time). Call inside tf.tidy / variableGrads.
    */
   forward(upper: tf.Tensor2D, noise: tf.Tensor2D, { discrete = false }: { discrete?: boolean } = {}): SopForward {
     const c = this.config;
@@ -246,18 +246,18 @@ export class StructuredOutputPredictor {
     return { logits, samples: [z1, z2] };
   }
 
-  /** log p(x_lower | z) per row, [rows]. */
+  /** log p(x_lower | H) per row, [rows]. */
   logLikelihood(upper: tf.Tensor2D, lower: tf.Tensor2D, noise: tf.Tensor2D, options: { discrete?: boolean } = {}): tf.Tensor1D {
     return bernoulliLogLikelihood(this.forward(upper, noise, options).logits, lower);
   }
 
-  /** Training loss: −mean over rows of log p(x_lower | z) with relaxed z (one sample per row). */
+  /** Training loss: −mean over rows of log p(x_lower | ψ) with the relaxed sample ψ (one per row). */
   loss(upper: tf.Tensor2D, lower: tf.Tensor2D, noise: tf.Tensor2D): tf.Scalar {
     return tf.neg(tf.mean(this.logLikelihood(upper, lower, noise))) as tf.Scalar;
   }
 
   /**
-   * Test NLL −log (1/S) Σ_s p(x_lower | z_s) with binary z, per image and averaged. Layer 1's θ is
+   * Test NLL −log (1/S) Σ_s p(x_lower | H_s) with binary H, per image and averaged. Layer 1's θ is
    * computed once per image; the S draws run as one [S·images, ·] batch per chunk.
    */
   testNll(data: Dataset, { samples = 1000, limit, seed = 0, imagesPerChunk }: SopNllOptions = {}): SopNllResult {
@@ -290,7 +290,7 @@ export class StructuredOutputPredictor {
 
   /**
    * Predicted lower halves for the figure: the mean Bernoulli probability over `samples` binary draws
-   * of z, [rows, outputSize] (a new tensor).
+   * of H, [rows, outputSize] (a new tensor).
    */
   predictLower(upper: tf.Tensor2D, { samples = 100, seed = 0 }: { samples?: number; seed?: number } = {}): tf.Tensor2D {
     positiveInteger("samples", samples);

@@ -109,13 +109,13 @@ export class CategoricalVAE {
     return this.encoder.apply(x, { inputGrad: false });
   }
 
-  /** Decoder output for ψ or one-hot z [rows, V·K]: Bernoulli logits, or ELU'd (m, r) for the Gaussian decoder. */
+  /** Decoder output for ψ or one-hot H [rows, V·K]: Bernoulli logits, or ELU'd (m, r) for the Gaussian decoder. */
   decode(z: tf.Tensor2D): tf.Tensor2D {
     const out = this.decoder.apply(z);
     return this.config.likelihood === "gaussian" ? tf.elu(out) : out;
   }
 
-  /** log p(x | z) per row from the decoder output. */
+  /** log p(x | H) per row from the decoder output. */
   logLikelihood(decoded: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
     return this.config.likelihood === "gaussian" ? gaussianLogLikelihood(decoded, x) : bernoulliLogLikelihood(decoded, x);
   }

@@ -45,7 +45,7 @@ export function fitUniformPrior(
   const averagedScale = Math.exp(scale!.reduce((a, b) => a + Math.log(b), 0) / n);
   const fittedProbs = fit.exactProbs()!.probs;
   const averagedProbs = tf.tidy(() =>
-    Array.from(discreteProbabilities(tf.fill([n], averagedLoc), tf.fill([n], averagedScale), { validate: false }).dataSync()),
+    Array.from(discreteProbabilities(tf.fill([n], averagedLoc), tf.fill([n], averagedScale)).dataSync()),
   );
   return {
     fit,

@@ -229,4 +229,18 @@ describe("Planar", () => {
     assert.throws(() => new Planar({ w: tf.ones([3, 2]), u: tf.ones([3, 2]), b: tf.tensor([0, 1]) }), /shape mismatch: w \(batch part\) \[3\].*b \[2\]/);
     assert.throws(() => new Planar({ w: tf.tensor([1, 2]), u: tf.tensor([1, 2]), b: tf.scalar(0) }).forward(tf.zeros([3])), /event shape must be \[2\]/);
   });
+  test("regression (property suite): w = 0 is a translation by u tanh(b), log-det 0, inverse exact", () => {
+    // the shrunk case was w = [0], u = [0], b = 0, z = 0: the log-det was log softplus(0) = −0.367
+    for (const [w, u, b] of [[[0], [0], 0], [[0, 0, 0], [0.5, -2, 1], 0.7]] as Array<[number[], number[], number]>) {
+      const layer = new Planar({ w: tf.tensor(w), u: tf.tensor(u), b: tf.scalar(b) });
+      const z = tf.tensor([w.map(() => 0.3), w.map((_, i) => -i)]);
+      const { value, logDet } = layer.forwardAndLogDet(z);
+      const expected = rowsOf(z.dataSync(), w.length).map((row) => row.map((v, i) => v + u[i] * Math.tanh(b)));
+      rowsOf(value.dataSync(), w.length).forEach((row, r) => row.forEach((v, i) => assert.ok(Math.abs(v - expected[r][i]) < 1e-6, `${v} vs ${expected[r][i]}`)));
+      assert.deepEqual(Array.from(logDet.dataSync()), [0, 0]);
+      const back = layer.inverse(value).dataSync();
+      z.dataSync().forEach((v, i) => assert.ok(Math.abs(back[i] - v) < 1e-6, `inverse ${back[i]} vs ${v}`));
+      tf.dispose([z, value, logDet]);
+    }
+  });
 });

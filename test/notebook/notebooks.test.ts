@@ -64,6 +64,16 @@ describe("the course's code cells and figures", () => {
         if (lines.length > 25) assert.match(lines[0], /helpers/i, `${file} cell ${i}: ${lines.length} non-blank lines; split it, or move helpers to lib/notebook (a helpers cell says so in its first line)`);
       });
     });
+    test(`${file}: no code cell ends in a statement whose value tslab would print`, () => {
+      // tslab prints the value of a cell's last expression statement: approx(...) returns the largest
+      // difference and exportFigure(...) its export record, both stray numbers or records in the output.
+      cellsOf(file).forEach((c, i) => {
+        if (c.cell_type !== "code") return;
+        const statements = text(c).split("\n").filter((l) => l.trim() !== "" && !/^[\s})\]]|^\/\//.test(l));
+        const last = statements[statements.length - 1] ?? "";
+        assert.doesNotMatch(last, /^(await )?(approx|exportFigure)\(/, `${file} cell ${i}: the last statement's value is printed; write void ${last.slice(0, 60)}`);
+      });
+    });
     test(`${file}: every figure width set in code is at most ${MAX_FIGURE_WIDTH} px`, () => {
       cellsOf(file).forEach((c, i) => {
         if (c.cell_type !== "code") return;
