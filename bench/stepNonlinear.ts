@@ -12,9 +12,10 @@ import { initBackend, fastMatMulActive } from "../lib/core/backend";
 import { MLP } from "../lib/models";
 import { median, type BenchRecord } from "./results";
 import { mulberry32 } from "../lib/core/prng";
+import { IMAGE_PIXELS } from "../lib/data/pool";
 
 const BATCH = 100;
-const PIXELS = 784;
+const PIXELS = IMAGE_PIXELS;
 const VARIABLES = 20;
 const CATEGORIES = 10; // softmax over 9 free logits plus a zero logit
 const FREE = VARIABLES * (CATEGORIES - 1); // 180

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/core/backend";
 import { mulberry32 } from "../lib/core/prng";
+import { IMAGE_PIXELS } from "../lib/data/pool";
 import { ESTIMATOR_NAMES, EstimatorVAE } from "../lib/models/estimatorVae";
 import { Adam } from "../lib/train/adam";
 import { median, type BenchRecord } from "./results";
@@ -15,7 +16,7 @@ const TIMED = 7;
 export async function benchVaeEstimators(): Promise<BenchRecord[]> {
   await initBackend();
   const rand = mulberry32(2024);
-  const x = tf.tensor2d(Float32Array.from({ length: 100 * 784 }, () => (rand() < 0.13 ? 1 : 0)), [100, 784]);
+  const x = tf.tensor2d(Float32Array.from({ length: 100 * IMAGE_PIXELS }, () => (rand() < 0.13 ? 1 : 0)), [100, IMAGE_PIXELS]);
   const records: BenchRecord[] = [];
   const settings = ESTIMATOR_NAMES.flatMap((estimator) => [1, 4].map((samples) => ({ estimator, samples })));
   for (const { estimator, samples } of settings) {

@@ -9,6 +9,7 @@ import { stepSeed } from "../lib/models/noise";
 import type { Architecture, LatentModel } from "../lib/models/vaeConfig";
 import { Adam } from "../lib/train/adam";
 import { mulberry32 } from "../lib/core/prng";
+import { IMAGE_PIXELS } from "../lib/data/pool";
 
 
 async function main(): Promise<void> {
@@ -18,13 +19,13 @@ async function main(): Promise<void> {
   const adam = new Adam(vae.variables, { learningRate: 1e-4 });
   const rand = mulberry32(2024);
   // Synthetic binary data, 13% ones (about MNIST's rate), 20 batches cycled.
-  const data = Float32Array.from({ length: 20 * 100 * 784 }, () => (rand() < 0.13 ? 1 : 0));
+  const data = Float32Array.from({ length: 20 * 100 * IMAGE_PIXELS }, () => (rand() < 0.13 ? 1 : 0));
   const variables = vae.variables;
   let step = 0;
   const oneStep = (): number => {
     const t0 = process.hrtime.bigint();
     const b = step % 20;
-    const x = tf.tensor2d(data.subarray(b * 78400, (b + 1) * 78400), [100, 784]);
+    const x = tf.tensor2d(data.subarray(b * 100 * IMAGE_PIXELS, (b + 1) * 100 * IMAGE_PIXELS), [100, IMAGE_PIXELS]);
     const noise = vae.noise(100, stepSeed(1, step));
     const { value, grads } = tf.variableGrads(() => vae.loss(x, noise), variables);
     value.dataSync();

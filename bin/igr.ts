@@ -8,6 +8,7 @@ import { exitCodeFor, ExperimentDivergedError, CheckpointWriteError, ResumeRefus
 import { COMMANDS, commandUsage, ESTIMATOR_FLAGS, EVAL_FLAGS, MIXTURE_FLAGS, SOP_FLAGS, parseFlags, ParsedFlags, TABLE_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, usage, UsageError } from "./cli/args";
 import { commandSweep } from "./cli/sweep";
 import { runSopOrMixture } from "./cli/experiments";
+import { commandApprox, commandPriorFit } from "./cli/approx";
 
 function runsDirOf(flags: ParsedFlags): string {
   return typeof flags["runs-dir"] === "string" ? path.resolve(flags["runs-dir"] as string) : projectPath("data", "runs");
@@ -269,6 +270,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "table") return await commandTable(rest);
     if (command === "estimator") return await commandEstimator(rest);
     if (command === "sop" || command === "mixture") return await commandExperiment(command, rest);
+    if (command === "approx") return await commandApprox(rest);
+    if (command === "prior-fit") return await commandPriorFit(rest);
     throw new UsageError(`igr: unknown command "${command}"; commands are ${COMMANDS.join(", ")} (igr --help)`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,6 @@
 // Command-line flags of `igr`: parsing and validation, before any work is done.
 import { ARCHITECTURES, ESTIMATOR_NAMES, ESTIMATOR_TRAIN_DEFAULTS, DATASET_NAMES, KL_ESTIMATORS, LATENT_MODELS, LIKELIHOODS, TAU_GRID, trainConfig, TRAIN_DEFAULTS, type TrainConfig } from "../../lib/index";
-import { SOP_RELAXATIONS, STICK_FAMILIES } from "../../lib/models/index";
+import { APPROX_FAMILIES, APPROX_LOSSES, SOP_RELAXATIONS, STICK_FAMILIES } from "../../lib/models/index";
 
 /**
  * τ when --tau is not given. The paper picks τ per model by validation from TAU_GRID and does not
@@ -201,6 +201,33 @@ export const TABLE_FLAGS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "output path prefix: writes <out>.csv and <out>.md (default <runs-dir>/table)" },
 };
 
+export const APPROX_TARGETS = ["binomial", "paper", "negative-binomial", "uniform"] as const;
+
+const COMMON_FIT_FLAGS: Record<string, FlagSpec> = {
+  tau: { kind: "number", help: "temperature > 0 (default: 0.01 for IGR, 0.1 for GS, the authors')" },
+  lr: { kind: "number", help: "Adam learning rate (default 0.01)" },
+  samples: { kind: "integer", help: "relaxed samples per step S (default 10000)" },
+  "max-iterations": { kind: "integer", help: "step cap (default 200; prior-fit: 1000)" },
+  seed: { kind: "integer", help: "seed of the initialisation and of the steps' noise (default 0)" },
+  every: { kind: "integer", help: "print the loss every N steps (default 50; 0: never)" },
+  out: { kind: "string", help: "also write the result as JSON to this file" },
+};
+
+export const APPROX_FLAGS: Record<string, FlagSpec> = {
+  family: { kind: "string", help: "relaxed family fitted", valid: APPROX_FAMILIES },
+  target: { kind: "string", help: "target pmf: Binomial(12, 0.3) (Figs 1-2), the 10-point pmf (Figs 3-4), NegBin(50, 0.6) (Figs 5-6), Uniform(K)", valid: APPROX_TARGETS },
+  categories: { kind: "integer", help: "K of the target (default: binomial 13, negative-binomial 40, uniform 10; the paper pmf has 10)" },
+  loss: { kind: "string", help: "loss (default: squared-error for IGR, empirical-kl for GS)", valid: APPROX_LOSSES },
+  threshold: { kind: "number", help: "igr-sb: keep the sticks whose cumulative mass stays ≤ this (default 0.9)" },
+  "planar-layers": { kind: "integer", help: "igr-planar: planar layers (default 2)" },
+  ...COMMON_FIT_FLAGS,
+};
+
+export const PRIOR_FIT_FLAGS: Record<string, FlagSpec> = {
+  categories: { kind: "integer", help: "K of the VAE's uniform prior (default 10)" },
+  ...COMMON_FIT_FLAGS,
+};
+
 function flagHelp(specs: Record<string, FlagSpec>): string {
   const rows = Object.entries(specs).map(([name, s]) => [
     `    --${name}${s.kind === "boolean" ? "" : " <" + s.kind + ">"}`,
@@ -226,6 +253,16 @@ const COMMAND_HELP: Record<string, { synopsis: string[]; about: string; flags: R
   sop: { synopsis: ["igr sop --relaxation <r> [--tau t] [flags]", "igr sop --resume <run-id | run-folder> [--epochs N]"], about: "structured output prediction on MNIST halves (appendix §5)", flags: SOP_FLAGS },
   mixture: { synopsis: ["igr mixture --sticks <s> [flags]", "igr mixture --resume <run-id | run-folder> [--epochs N]"], about: "the nonparametric mixture VAE on MNIST (appendix §5)", flags: MIXTURE_FLAGS },
   estimator: { synopsis: ["igr estimator --estimator <e> --arch <a> [flags]", "igr estimator --resume <run-id | run-folder> [--epochs N]"], about: "MNIST VAE trained with RELAX or the unordered-set estimator (appendix Tables 2-3)", flags: ESTIMATOR_FLAGS },
+  approx: {
+    synopsis: ["igr approx --family <f> --target <t> [--categories K] [flags]"],
+    about: "fit one relaxed distribution to a discrete target (appendix §6, Figs 1-6): the fitted discrete law beside the target and their total variation",
+    flags: APPROX_FLAGS,
+  },
+  "prior-fit": {
+    synopsis: ["igr prior-fit [--categories K] [flags]"],
+    about: "the authors' set_prior: IGR-I fitted to Uniform(K), the averaged μ₀/σ₀ against its analytic value (appendix §6)",
+    flags: PRIOR_FIT_FLAGS,
+  },
 };
 
 export const COMMANDS = Object.keys(COMMAND_HELP);

@@ -9,6 +9,10 @@ import { stopGradient, tanhDerivative } from "../core/special";
 import { assertFinite, assertTensor, broadcastShapes } from "../core/validate";
 import { Bijector, requireEventSize, ValueAndLogDet } from "./bijector";
 
+/** Std of the random-normal initialisation of w and u: Keras' default, which the authors' flows use
+ *  (docs/paper.md §2.2). Every model and fit that learns planar flows starts from it. */
+export const PLANAR_INIT_STD = 0.05;
+
 export interface PlanarOptions {
   /** Direction w, [..., D] (one per variable: leading axes are batch axes). */
   w: tf.Tensor;

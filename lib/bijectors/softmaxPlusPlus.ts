@@ -36,6 +36,26 @@ export function softmaxPlusPlus(y: tf.Tensor, options: { temperature: ScalarPara
 }
 
 /**
+ * [y, 0], [..., K−1] → [..., K]: the logits of softmax++ with δ = 1 (log δ = 0) before the division
+ * by τ. Their argmax is the category of ψ = softmax++(y/τ) at every τ, and so the τ → 0 category
+ * (docs/paper.md §1.5; ties aside, where zeroTemperatureLimit gives the extra category K): the one
+ * definition of "the category of an IGR draw" for the estimators and the evaluation.
+ */
+export function withExtraCategory(y: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.concat([y, tf.zeros([...y.shape.slice(0, -1), 1])], -1));
+}
+
+/**
+ * softmax++(y/τ) with δ = 1 as one softmax of [y/τ, 0]: the form the estimators' inner loops use
+ * (one op instead of log-softmax then exp; τ may be a learnable scalar tensor). Equal to
+ * `softmaxPlusPlus` within float32 rounding (test/bijectors/softmaxPlusPlus.test.ts), but without its
+ * log-space last coordinate: use `softmaxPlusPlus` where ψ_K may underflow.
+ */
+export function softmaxPlusPlusUnitDelta(y: tf.Tensor, temperature: number | tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.softmax(withExtraCategory(tf.div(y, temperature)), -1));
+}
+
+/**
  * softmax++ as a bijector from R^{K−1} onto the open K-simplex (first K−1 coordinates). Its
  * log-det is that of the square map y ↦ (ψ_1..ψ_{K−1}): J = (1/τ)(diag g − g gᵀ), so by the matrix
  * determinant lemma log det J = −(K−1) log τ + Σ_{k=1}^{K} log ψ_k (docs/paper.md §1.3; appendix

@@ -3,7 +3,7 @@
 // On wasm the matMul kernels are replaced by transpose-free ones (see wasmMatMul.ts);
 // IGR_STOCK_MATMUL=1 keeps the stock kernels (the benchmark's stock process uses it).
 import * as tf from "@tensorflow/tfjs";
-import { inKernel } from "./kernel";
+import { inKernel } from "./tslab";
 import { isWasmMatMulPatched, patchWasmMatMul } from "./wasmMatMul";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";

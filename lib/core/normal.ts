@@ -2,8 +2,8 @@
 // Proposition 2 (appendix eq. 7) multiplies many Φ's and needs log Φ far into the lower tail,
 // where Φ itself underflows and 1 + erf(x/√2) cancels (docs/paper.md §11 trap 4).
 import * as tf from "@tensorflow/tfjs";
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+import { HALF_LOG_TWO_PI as LOG_SQRT_2PI } from "./constants";
+import { normalLogDensityStandardized } from "./special";
 const SQRT1_2 = Math.SQRT1_2;
 
 /**
@@ -26,7 +26,7 @@ export function logNdtr(x: tf.Tensor): tf.Tensor {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, v] = saved;
         // x ≥ 0: φ/Φ = exp(log φ − log Φ), no cancellation since log Φ ≈ 0.
-        const upper = tf.exp(tf.sub(tf.sub(tf.mul(tf.square(xs), -0.5), LOG_SQRT_2PI), v));
+        const upper = tf.exp(tf.sub(normalLogDensityStandardized(xs), v));
         // x < 0: log Φ = log ½ − x²/2 + L(t), so φ/Φ = exp(−log √(2π) − log ½ − L(t)): the x²/2 cancels
         // exactly instead of in float32 (which would cost ~1e−3 relative at x = −150).
         const lower = tf.exp(tf.sub(-LOG_SQRT_2PI - Math.log(0.5), tailLogTerm(tf.abs(xs))));

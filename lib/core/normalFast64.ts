@@ -8,10 +8,11 @@
 // = C(y)/D(y) for y ≤ 4, (1/√π − P(1/y²)/(y²·Q(1/y²)))/y beyond. Working with erfcx keeps log Φ exact in
 // the lower tail (log Φ(−|x|) = log ½ − x²/2 + log erfcx(|x|/√2), never underflows) and gives φ/Φ there
 // without an exp: φ(x)/Φ(x) = √(2/π)/erfcx(|x|/√2) for x < 0.
+import * as constants from "./constants";
 
 const SQRT1_2 = Math.SQRT1_2;
 const LN_HALF = -Math.LN2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI; // bound once: see kernels/discreteProbabilitiesRule64.ts on import getters
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 

@@ -1,8 +1,6 @@
 // Small special functions in float32 tfjs, written so that no intermediate overflows or cancels.
 import * as tf from "@tensorflow/tfjs";
-
-/** log(2π)/2. */
-export const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+import { HALF_LOG_TWO_PI } from "./constants";
 
 /**
  * log(1 + x), accurate for tiny x on every backend (the wasm kernel computes log(1 + x) naively and
@@ -71,11 +69,26 @@ export function normalLogDensity(x: tf.Tensor, loc: tf.Tensor | number, scale: t
 }
 
 /**
+ * The same density from the standardised z = (x − μ)/σ and log σ, for callers that hold log σ
+ * already (an encoder's log-variance): −z²/2 − (log σ + ½ log 2π); no `logScale` means σ = 1. The
+ * grouping differs from `normalLogDensity` in float32 rounding only; each caller keeps the one its
+ * committed runs were made with.
+ */
+export function normalLogDensityStandardized(z: tf.Tensor, logScale?: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.mul(-0.5, tf.square(z)), logScale === undefined ? HALF_LOG_TWO_PI : tf.add(logScale, HALF_LOG_TWO_PI)));
+}
+
+/**
  * log sigmoid(x) = −softplus(−x). tf.logSigmoid's gradient reads its input through a closure, so
  * inside tf.tidy (input disposed before the backward pass) tf.grad fails; softplus saves its input.
  */
 export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+}
+
+/** log sigmoid(x) = −log(1 + e^{−x}) in Float64 (plain numbers, for the JS kernels), without overflow. */
+export function logSigmoid64(x: number): number {
+  return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
 }
 
 /**

@@ -51,10 +51,17 @@ export function assertPositive(name: string, value: ScalarParameter): void {
 }
 
 /** Throws unless every entry is finite and >= 0. */
-export function assertNonNegative(name: string, value: tf.Tensor): void {
-  const values = value.dataSync();
+export function assertNonNegative(name: string, value: ScalarParameter): void {
+  const values = typeof value === "number" ? [value] : value.dataSync();
   const i = firstBad(values, (v) => !(Number.isFinite(v) && v >= 0));
-  if (i >= 0) throw new Error(`${name}${locate(value.shape, i)} must be a finite number >= 0; got ${values[i]}`);
+  if (i >= 0) throw new Error(`${name}${typeof value === "number" ? "" : locate(value.shape, i)} must be a finite number >= 0; got ${values[i]}`);
+}
+
+/** Throws unless every entry is finite and in [0, 1]. */
+export function assertUnitInterval(name: string, value: ScalarParameter): void {
+  const values = typeof value === "number" ? [value] : value.dataSync();
+  const i = firstBad(values, (v) => !(v >= 0 && v <= 1));
+  if (i >= 0) throw new Error(`${name}${typeof value === "number" ? "" : locate(value.shape, i)} must be in [0, 1]; got ${values[i]}`);
 }
 
 /** Right-aligned broadcast of shapes; the error names the parameters whose shapes clash. */
@@ -82,13 +89,19 @@ export function shapeOf(value: ScalarParameter): number[] {
   return typeof value === "number" ? [] : value.shape;
 }
 
-/** Checks that a scalar parameter is a number or a tensor and positive, finite. */
-export function checkScalarParameter(name: string, value: unknown, validate: boolean): ScalarParameter {
+/** Checks that a scalar parameter is a number or a tensor (its values are not read). */
+export function assertScalarParameter(name: string, value: unknown): ScalarParameter {
   if (typeof value !== "number" && !(value instanceof tf.Tensor)) {
     throw new Error(`${name} must be a number or a tf.Tensor; got ${typeof value} ${String(value)}`);
   }
-  if (validate) assertPositive(name, value);
   return value;
+}
+
+/** Checks that a scalar parameter is a number or a tensor and, with `validate`, positive and finite. */
+export function checkScalarParameter(name: string, value: unknown, validate: boolean): ScalarParameter {
+  const checked = assertScalarParameter(name, value);
+  if (validate) assertPositive(name, checked);
+  return checked;
 }
 
 /** Same ScalarParameter value: same number or tensor object, or the same shape and values. */

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Binarize, binarizeDynamic, binarizeStatic } from "./binarize";
 import { CLASS_NAMES, IdxDatasetName, loadIdxSplit } from "./mnist";
 import { chooseOmniglotVariant, loadOmniglotPools, OmniglotVariant } from "./omniglot";
-import { IMAGE_PIXELS, type ExamplePool } from "./pool";
+import { IMAGE_PIXELS, IMAGE_SIDE, type ExamplePool } from "./pool";
 import { mixSeeds, permutation } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
 import type { SourceOptions } from "./source";
@@ -52,7 +52,7 @@ export interface BatchOptions {
 }
 
 export interface Batch {
-  /** [batchSize, 784] float32 images (binarised as the data set says). */
+  /** [batchSize, IMAGE_PIXELS] float32 images (binarised as the data set says). */
   x: tf.Tensor2D;
   /** [batchSize] int32 labels. */
   y: tf.Tensor1D;
@@ -61,8 +61,8 @@ export interface Batch {
 }
 
 export class Dataset {
-  readonly height = 28;
-  readonly width = 28;
+  readonly height = IMAGE_SIDE;
+  readonly width = IMAGE_SIDE;
 
   constructor(
     readonly name: DatasetName,

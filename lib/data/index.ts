@@ -5,7 +5,7 @@ export type { Binarize } from "./binarize";
 export { exampleImages } from "./examples";
 export type { ExampleImages } from "./examples";
 export { DataFileError, DataNotFoundError } from "./errors";
-export { IMAGE_PIXELS } from "./pool";
+export { IMAGE_PIXELS, IMAGE_SIDE } from "./pool";
 export type { SourceOptions } from "./source";
 export { OMNIGLOT_SPLIT_SEED, OMNIGLOT_EVALUATION_IN_TRAIN, OMNIGLOT_SMALL_TRAIN_DRAWERS, splitOmniglot } from "./omniglot";
 export type { OmniglotVariant } from "./omniglot";

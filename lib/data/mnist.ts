@@ -9,6 +9,7 @@ import { downloadFile } from "./download";
 import { DataFileError, DataNotFoundError, fixAdvice } from "./errors";
 import { parseIdx, readMaybeGzip } from "./idx";
 import { describePlaces, downloadDirFor, SearchPlace, standardPlaces } from "./paths";
+import { IMAGE_SIDE } from "./pool";
 import type { SourceOptions } from "./source";
 
 export type IdxDatasetName = "mnist" | "fashion-mnist";
@@ -99,7 +100,7 @@ async function obtain(name: IdxDatasetName, known: KnownIdxFile, source: SourceO
 function checkContent(name: IdxDatasetName, known: KnownIdxFile, bytes: Uint8Array, file: string, source: SourceOptions): void {
   const split = known.name.startsWith("train") ? "train" : "test";
   const n = spec(name, source).counts[split];
-  const dims = known.name.includes("images") ? [n, 28, 28] : [n];
+  const dims = known.name.includes("images") ? [n, IMAGE_SIDE, IMAGE_SIDE] : [n];
   parseIdx(bytes, dims, file, true);
   const found = sha256(bytes);
   if (found !== known.sha256) {
@@ -126,7 +127,7 @@ export async function loadIdxSplit(name: IdxDatasetName, split: "train" | "test"
   const labels = await obtain(name, labelsKnown, source);
   const n = counts[split];
   return {
-    pixels: parseIdx(images.bytes, [n, 28, 28], images.file, true).data,
+    pixels: parseIdx(images.bytes, [n, IMAGE_SIDE, IMAGE_SIDE], images.file, true).data,
     labels: parseIdx(labels.bytes, [n], labels.file, true).data,
     n,
     files: [images.file, labels.file],

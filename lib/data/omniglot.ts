@@ -21,7 +21,7 @@ import { downloadFile } from "./download";
 import { DataFileError, DataNotFoundError, fixAdvice } from "./errors";
 import { describePlaces, downloadDirFor, SearchPlace, standardPlaces } from "./paths";
 import { decodePng } from "./png";
-import { IMAGE_PIXELS, type ExamplePool } from "./pool";
+import { IMAGE_PIXELS, IMAGE_SIDE, type ExamplePool } from "./pool";
 import { createProgress, ProgressStream } from "./progress";
 import { permutation } from "../core/prng";
 import { areaResize } from "./resize";
@@ -160,7 +160,7 @@ function decodeItem(item: Item): Float32Array {
   if (png.width !== 105 || png.height !== 105) throw new DataFileError(name, "is not an Omniglot image", "105x105 pixels", `${png.width}x${png.height}`, fix);
   const ink = new Float64Array(105 * 105);
   for (let i = 0; i < ink.length; i++) ink[i] = 1 - png.pixels[i] / 255; // black strokes -> 1
-  image = Float32Array.from(areaResize(ink, 105, 105, 28, 28));
+  image = Float32Array.from(areaResize(ink, 105, 105, IMAGE_SIDE, IMAGE_SIDE));
   decoded.set(key, image);
   return image;
 }

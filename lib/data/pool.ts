@@ -3,8 +3,10 @@
 // only pays for the images it returns.
 import type { ProgressStream } from "./progress";
 
-/** Pixels of one 28×28 image, the size every loader delivers. */
-export const IMAGE_PIXELS = 28 * 28;
+/** Side of the square images every loader delivers (MNIST's 28; Omniglot is resized to it). */
+export const IMAGE_SIDE = 28;
+/** Pixels of one IMAGE_SIDE × IMAGE_SIDE image (784). */
+export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 
 export interface ExamplePool {
   n: number;

@@ -3,9 +3,8 @@
 // every IGR-I sample at every temperature, and the τ → 0 law of Proposition 1.
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
-import { halfRangeGaussHermite } from "../core/quadrature";
-import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "./discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, SPLIT_RATIO } from "./discreteProbabilitiesRule64";
+import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "../kernels/discreteProbabilitiesKernels";
+import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
@@ -19,8 +18,11 @@ export interface DiscreteProbabilitiesOptions {
    * Read `loc` and `scale` (one synchronous download) and throw if a value is not finite or a scale
    * is ≤ 0 (default true); on the "ops" path also if the parameters are outside the accuracy box,
    * which that path cannot leave accurately. Turn it off inside hot loops: it guards against bad
-   * input, not inaccuracy (the kernels are accurate at every finite μ and σ > 0).
+   * input, not inaccuracy (the kernels are accurate at every finite μ and σ > 0). The same option
+   * name as every distribution and bijector.
    */
+  validateArgs?: boolean;
+  /** @deprecated The former name of `validateArgs` (still honoured when `validateArgs` is not given). */
   validate?: boolean;
   /**
    * Quadrature on the kernel path (default "auto"): "auto" takes the fixed Gauss–Hermite rule for
@@ -82,7 +84,7 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  * test/discrete/discreteProbabilitiesAccuracy.test.ts), so the box is a performance hint there, not a
  * correctness limit. `rule: "adaptive"` takes the adaptive rule for every event. Rows sum to 1 within
  * the same tolerance (they are not renormalised). The op-based path has only the fixed rule: with
- * `validate` it refuses parameters outside the box; with `validate: false` its error grows smoothly
+ * `validateArgs` it refuses parameters outside the box; with `validateArgs: false` its error grows smoothly
  * with the scale ratio (raise `nodes`).
  *
  * Evaluation (option `implementation`). On the 'wasm' and 'cpu' backends the rule runs as two custom
@@ -90,7 +92,7 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  * discreteProbabilitiesRule64.ts): same nodes, split and box, float32 only at the output, 10–12x faster
  * than the op-based float32 form below (100 × 20 variables, K = 10: bench/discrete.ts), which remains
  * the path for other backends (tfjs-node). Both are tested against each other and the references.
- * With `validate: false`, an event with a non-finite μ or a σ ≤ 0 gives NaN on the kernel path.
+ * With `validateArgs: false`, an event with a non-finite μ or a σ ≤ 0 gives NaN on the kernel path.
  * For gradients of log-probabilities use `discreteLogProbabilities`: log of `discreteProbabilities`
  * is −∞ with a NaN gradient where a probability underflows float32 (P < 1e−45).
  */
@@ -109,7 +111,7 @@ export function discreteProbabilities(
 export function discreteLogProbabilities(
   loc: tf.Tensor,
   scale: tf.Tensor,
-  { nodes = 24, validate = true, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
+  { nodes = 24, validateArgs, validate, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
 ): tf.Tensor {
   if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50) {
     throw new Error(`discreteProbabilities: nodes must be an integer in [2, 50], got ${nodes}`);
@@ -132,7 +134,7 @@ export function discreteLogProbabilities(
   if (rule === "adaptive" && !byKernel) {
     throw new Error(`discreteProbabilities: rule "adaptive" needs the kernel path (${KERNEL_BACKENDS.join(" or ")} backend); the active one is ${tf.getBackend()}`);
   }
-  if (validate) validateParameters(loc, scale, shape, !byKernel);
+  if (validateArgs ?? validate ?? true) validateParameters(loc, scale, shape, !byKernel);
   if (byKernel) {
     return tf.tidy(() =>
       discreteLogProbabilitiesByKernel(
@@ -166,10 +168,11 @@ function useKernel(implementation: "auto" | "kernel" | "ops"): boolean {
 /** The rule composed of tfjs ops (float32): the path for backends without the kernels. */
 function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[], nodes: number): tf.Tensor {
   const m = shape[shape.length - 1];
-  const direct = halfRangeGaussHermite(2 * nodes);
-  const half = halfRangeGaussHermite(nodes);
-  const slots = 2 * nodes;
-  const logSqrtPi = 0.5 * Math.log(Math.PI);
+  // The kernels' tables (one definition of both rules); the split rule is taken positive nodes first.
+  const tables = ruleTables(nodes);
+  const slots = tables.slots;
+  const positiveSplit = Array.from(tables.splitNode.slice(nodes));
+  const positiveSplitLogWeight = Array.from(tables.splitLogWeight.slice(nodes));
 
   return tf.tidy(() => {
     const mu = tf.broadcastTo(tf.cast(loc, "float32"), shape);
@@ -178,16 +181,14 @@ function logProbabilitiesByOps(loc: tf.Tensor, scale: tf.Tensor, shape: number[]
     const r = tf.expandDims(ratio, -1); // [..., m, 1]
 
     // Shifted rule: s = −r + √2 x; φ(−r + √2x)·√2 = e^{−x²}·e^{−r²/2 + √2 r x}/√π gives the log weight.
-    const xDirect = tf.tensor1d(direct.nodes.map((x) => x * Math.SQRT2));
-    const lwDirect = tf.tensor1d(direct.weights.map((w) => Math.log(w) - logSqrtPi));
+    const xDirect = tf.tensor1d(Array.from(tables.shiftedNode));
+    const lwDirect = tf.tensor1d(Array.from(tables.shiftedLogWeight));
     const sShifted = tf.add(tf.neg(r), xDirect); // [..., m, slots]
     const lwShifted = tf.add(lwDirect, tf.sub(tf.mul(r, xDirect), tf.mul(tf.square(r), 0.5)));
 
     // Split rule: nodes ±√2 x at fixed positions, log weight log(w/√π).
-    const xHalf = half.nodes.map((x) => x * Math.SQRT2);
-    const sSplit = tf.tensor1d([...xHalf, ...xHalf.map((x) => -x)]);
-    const lwHalf = half.weights.map((w) => Math.log(w) - logSqrtPi);
-    const lwSplit = tf.tensor1d([...lwHalf, ...lwHalf]);
+    const sSplit = tf.tensor1d([...positiveSplit, ...positiveSplit.map((x) => -x)]);
+    const lwSplit = tf.tensor1d([...positiveSplitLogWeight, ...positiveSplitLogWeight]);
 
     const slotShape = [...shape, slots];
     const useSplit = tf.broadcastTo(tf.greaterEqual(r, SPLIT_RATIO), slotShape);
@@ -221,7 +222,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
   const box = DISCRETE_PROBABILITIES_BOX;
   if (checkBox && m + 1 > box.maxCategories) {
     throw new Error(
-      `discreteProbabilities: K = ${m + 1} categories is outside the accuracy box (K ≤ ${box.maxCategories}); pass { validate: false } to evaluate anyway`,
+      `discreteProbabilities: K = ${m + 1} categories is outside the accuracy box (K ≤ ${box.maxCategories}); pass { validateArgs: false } to evaluate anyway`,
     );
   }
   for (let e = 0; e < mu.length; e += m) {
@@ -235,7 +236,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
       const ratio = mu[k] / sigma[k];
       if (checkBox && Math.abs(ratio) > box.maxAbsRatio) {
         throw new Error(
-          `discreteProbabilities: |loc/scale| = ${Math.abs(ratio)} at flat index ${k} is outside the tested box (≤ ${box.maxAbsRatio}); bound the parameters (boundedParameters) or pass { validate: false }`,
+          `discreteProbabilities: |loc/scale| = ${Math.abs(ratio)} at flat index ${k} is outside the tested box (≤ ${box.maxAbsRatio}); bound the parameters (boundedParameters) or pass { validateArgs: false }`,
         );
       }
       lo = Math.min(lo, sigma[k]);
@@ -243,7 +244,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
     }
     if (checkBox && hi / lo > box.maxScaleRatio) {
       throw new Error(
-        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validate: false, nodes: 40 } and check the accuracy yourself`,
+        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validateArgs: false, nodes: 40 } and check the accuracy yourself`,
       );
     }
   }

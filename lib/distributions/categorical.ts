@@ -2,11 +2,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardGumbel } from "../core/random";
 import { checkSampleCount, Distribution, SampleOptions } from "./distribution";
-import { LogitsOrProbs, normalizedLogProbs, resolveLogits } from "./logitsOrProbs";
+import { LOGITS_OR_PROBS_CONSTRAINTS, LogitsOrProbs, normalizedLogProbs, resolveLogits } from "./logitsOrProbs";
 
 export type CategoricalOptions = LogitsOrProbs & { validateArgs?: boolean };
 
-export class Categorical implements Distribution {
+export class Categorical extends Distribution {
+  readonly argConstraints = LOGITS_OR_PROBS_CONSTRAINTS;
   readonly batchShape: number[];
   readonly eventShape: number[] = [];
   /** Number of categories K. */
@@ -14,7 +15,9 @@ export class Categorical implements Distribution {
   private readonly source: { logits?: tf.Tensor; probs?: tf.Tensor };
 
   constructor(options: CategoricalOptions) {
-    this.source = resolveLogits(options, 1, options.validateArgs ?? true, "Categorical");
+    super();
+    this.source = resolveLogits(options, 1, "Categorical");
+    this.checkArgs(this.source, options.validateArgs ?? true);
     const param = (this.source.logits ?? this.source.probs)!;
     this.batchShape = param.shape.slice(0, -1);
     this.numCategories = param.shape[param.rank - 1];

@@ -1,21 +1,58 @@
-// The distribution contract (torch.distributions / TFP style).
+// The distribution contract (torch.distributions / TFP style): an abstract base whose subclasses
+// declare what each parameter must satisfy (`argConstraints`) and check it in one place (`checkArgs`),
+// switched by the one option name `validateArgs` (as torch's `validate_args`).
 import * as tf from "@tensorflow/tfjs";
 import { Seed } from "../core/random";
+import { assertFinite, assertNonNegative, assertPositive, assertUnitInterval, ScalarParameter } from "../core/validate";
 
 export interface SampleOptions {
   /** A number or a SeedStream: the same seed gives the same draws on every backend. */
   seed?: Seed;
 }
 
-export interface Distribution {
+/**
+ * What a parameter must satisfy: every entry finite ("real"), finite and > 0 ("positive"), finite and
+ * ≥ 0 ("nonNegative", e.g. unnormalised probabilities), in [0, 1] ("unitInterval", a probability).
+ */
+export type Constraint = "real" | "positive" | "nonNegative" | "unitInterval";
+
+/** Options every distribution takes. */
+export interface ValidationOptions {
+  /** Read the parameters once to check them against `argConstraints` (default true). Turn off inside hot training loops. */
+  validateArgs?: boolean;
+}
+
+const CHECKS: Record<Constraint, (name: string, value: ScalarParameter) => void> = {
+  real: assertFinite,
+  positive: assertPositive,
+  nonNegative: assertNonNegative,
+  unitInterval: assertUnitInterval,
+};
+
+export abstract class Distribution {
   /** Leading axes of the parameters: independent, differently parameterized copies. */
-  readonly batchShape: number[];
+  abstract readonly batchShape: number[];
   /** Shape of one draw. */
-  readonly eventShape: number[];
+  abstract readonly eventShape: number[];
+  /** The constraint of each parameter, by its option name. */
+  abstract readonly argConstraints: Readonly<Record<string, Constraint>>;
   /** [n, ...batchShape, ...eventShape]; reparameterized (gradients reach the parameters) where possible. */
-  sample(n: number, options?: SampleOptions): tf.Tensor;
+  abstract sample(n: number, options?: SampleOptions): tf.Tensor;
   /** log density (or mass) of x: [...sample, ...batchShape, ...eventShape] → [...sample, ...batchShape]. */
-  logProb(x: tf.Tensor): tf.Tensor;
+  abstract logProb(x: tf.Tensor): tf.Tensor;
+
+  /**
+   * Checks the given parameters (undefined ones are skipped) against `argConstraints` when
+   * `validateArgs` is on; the error names the parameter, the offending entry's index and its value.
+   */
+  protected checkArgs(values: Record<string, ScalarParameter | undefined>, validateArgs: boolean): void {
+    if (!validateArgs) return;
+    for (const [name, value] of Object.entries(values)) {
+      const constraint = this.argConstraints[name];
+      if (constraint === undefined) throw new Error(`${this.constructor.name}: no constraint declared for parameter ${name}`);
+      if (value !== undefined) CHECKS[constraint](name, value);
+    }
+  }
 }
 
 /** A draw and its exact log density, computed together (see `LogSimplexDistribution`). */

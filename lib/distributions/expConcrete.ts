@@ -4,9 +4,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardGumbel } from "../core/random";
 import { logGammaInteger, maskOf } from "../core/special";
-import { broadcastShapes, checkScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
+import { assertScalarParameter, broadcastShapes, ScalarParameter, shapeOf } from "../core/validate";
 import { checkEvent, checkSampleCount, Distribution, SampleOptions } from "./distribution";
-import { LogitsOrProbs, resolveLogits } from "./logitsOrProbs";
+import { LOGITS_OR_PROBS_CONSTRAINTS, LogitsOrProbs, resolveLogits } from "./logitsOrProbs";
 
 export type ConcreteOptions = LogitsOrProbs & {
   /** τ > 0: a number or a tensor broadcasting against the batch shape. */
@@ -26,16 +26,21 @@ function perEvent(value: ScalarParameter): number | tf.Tensor {
  * difference cancels in every KL estimate log q − log p (both sides carry it), which is how the
  * formula is used; it is what TFP, torch and the authors' code compute.
  */
-export class ExpConcrete implements Distribution {
+/** The parameters of ExpConcrete and GumbelSoftmax. */
+export const CONCRETE_CONSTRAINTS = { ...LOGITS_OR_PROBS_CONSTRAINTS, temperature: "positive" } as const;
+
+export class ExpConcrete extends Distribution {
+  readonly argConstraints = CONCRETE_CONSTRAINTS;
   readonly temperature: ScalarParameter;
   readonly batchShape: number[];
   readonly eventShape: number[];
   private readonly source: { logits?: tf.Tensor; probs?: tf.Tensor };
 
   constructor(options: ConcreteOptions) {
-    const validate = options.validateArgs ?? true;
-    this.source = resolveLogits(options, 1, validate, "ExpConcrete");
-    this.temperature = checkScalarParameter("temperature", options.temperature, validate);
+    super();
+    this.source = resolveLogits(options, 1, "ExpConcrete");
+    this.temperature = assertScalarParameter("temperature", options.temperature);
+    this.checkArgs({ ...this.source, temperature: this.temperature }, options.validateArgs ?? true);
     const param = (this.source.logits ?? this.source.probs)!;
     this.eventShape = [param.shape[param.rank - 1]];
     if (this.eventShape[0] < 2) throw new Error(`ExpConcrete needs K >= 2 categories; got logits/probs of shape [${param.shape.join(", ")}]`);

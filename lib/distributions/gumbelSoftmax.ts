@@ -3,8 +3,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { maskOf } from "../core/special";
 import { ScalarParameter } from "../core/validate";
-import { checkEvent, LogSimplexDistribution, SampleOptions, SampleWithLogProb } from "./distribution";
-import { ConcreteOptions, ExpConcrete } from "./expConcrete";
+import { checkEvent, Distribution, LogSimplexDistribution, SampleOptions, SampleWithLogProb } from "./distribution";
+import { CONCRETE_CONSTRAINTS, ConcreteOptions, ExpConcrete } from "./expConcrete";
 import { straightThrough } from "./straightThrough";
 
 export interface RelaxedSampleOptions extends SampleOptions {
@@ -18,13 +18,16 @@ export interface RelaxedSampleOptions extends SampleOptions {
  * At low τ float32 draws have coordinates that are exactly 0 (at τ = 0.1 with logits ±5 most draws
  * for K ≥ 10); their density needs the log-coordinates: `sampleAndLogProb` or `logProbFromLog`.
  */
-export class GumbelSoftmax implements LogSimplexDistribution {
+export class GumbelSoftmax extends Distribution implements LogSimplexDistribution {
+  /** Checked by the ExpConcrete twin. */
+  readonly argConstraints = CONCRETE_CONSTRAINTS;
   /** The log-space twin; KL estimates between two GumbelSoftmax use it. */
   readonly expConcrete: ExpConcrete;
   readonly batchShape: number[];
   readonly eventShape: number[];
 
   constructor(options: ConcreteOptions) {
+    super();
     this.expConcrete = new ExpConcrete(options);
     this.batchShape = this.expConcrete.batchShape;
     this.eventShape = this.expConcrete.eventShape;

@@ -9,9 +9,9 @@ import { Chain } from "../bijectors/chain";
 import { SoftmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { seedSource, standardNormal } from "../core/random";
 import { maskOf, normalLogDensity } from "../core/special";
-import { assertFinite, assertPositive, assertTensor, broadcastShapes, sameScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
+import { assertTensor, broadcastShapes, sameScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
 import { zeroTemperatureLimit } from "../discrete/zeroTemperature";
-import { checkEvent, checkSampleCount, LogSimplexDistribution, SampleOptions, SampleWithLogProb } from "./distribution";
+import { checkEvent, checkSampleCount, Distribution, LogSimplexDistribution, SampleOptions, SampleWithLogProb } from "./distribution";
 import { RelaxedSampleOptions } from "./gumbelSoftmax";
 import { Normal } from "./normal";
 import { straightThrough } from "./straightThrough";
@@ -34,7 +34,9 @@ export interface EstimateOptions extends SampleOptions {
   numSamples?: number;
 }
 
-export abstract class IGRBase implements LogSimplexDistribution {
+export abstract class IGRBase extends Distribution implements LogSimplexDistribution {
+  /** The planar flows of IGR-Planar are checked by their bijectors. */
+  readonly argConstraints = { loc: "real", scale: "positive", temperature: "positive", delta: "positive" } as const;
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
   readonly temperature: ScalarParameter;
@@ -50,15 +52,14 @@ export abstract class IGRBase implements LogSimplexDistribution {
   readonly bijector: Chain;
 
   protected constructor(options: IGROptions, middle: Bijector[], extraBatch: Array<[string, number[]]> = []) {
+    super();
     const { loc, scale, temperature, delta = 1, validateArgs = true } = options;
     assertTensor("loc", loc, 1);
     assertTensor("scale", scale, 1);
-    if (validateArgs) {
-      assertFinite("loc", loc);
-      assertPositive("scale", scale);
-    }
+    this.checkArgs({ loc, scale }, validateArgs);
     this.affine = new Affine({ loc, scale, validateArgs: false });
-    this.softmaxPlusPlus = new SoftmaxPlusPlus({ temperature, delta, validateArgs });
+    this.softmaxPlusPlus = new SoftmaxPlusPlus({ temperature, delta, validateArgs: false });
+    this.checkArgs({ temperature, delta }, validateArgs);
     this.loc = loc;
     this.scale = scale;
     this.temperature = temperature;

@@ -1,4 +1,4 @@
-export { Distribution, SampleOptions } from "./distribution";
+export { Distribution, SampleOptions, type Constraint, type ValidationOptions } from "./distribution";
 export { Normal, NormalOptions, normalKl } from "./normal";
 export { IGRBase, IGROptions, EstimateOptions } from "./igr";
 export { InvertibleGaussian } from "./invertibleGaussian";

@@ -1,6 +1,7 @@
 // IGR-I: ψ = softmax++((μ + σ ε)/τ) (docs/paper.md §2.1).
 import * as tf from "@tensorflow/tfjs";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
+import { broadcastShapes } from "../core/validate";
 import { IGRBase, IGROptions } from "./igr";
 
 export class InvertibleGaussian extends IGRBase {
@@ -14,21 +15,8 @@ export class InvertibleGaussian extends IGRBase {
    */
   discreteProbs(options?: Parameters<typeof discreteProbabilities>[2]): tf.Tensor {
     return tf.tidy(() => {
-      const shape = [...broadcastLead(this.loc, this.scale), this.latentSize];
+      const shape = [...broadcastShapes([["loc", this.loc.shape.slice(0, -1)], ["scale", this.scale.shape.slice(0, -1)]]), this.latentSize];
       return discreteProbabilities(tf.broadcastTo(this.loc, shape), tf.broadcastTo(this.scale, shape), options);
     });
   }
-}
-
-function broadcastLead(a: tf.Tensor, b: tf.Tensor): number[] {
-  const x = a.shape.slice(0, -1);
-  const y = b.shape.slice(0, -1);
-  const rank = Math.max(x.length, y.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const p = x[x.length - rank + i] ?? 1;
-    const q = y[y.length - rank + i] ?? 1;
-    out.push(p === 1 ? q : p);
-  }
-  return out;
 }

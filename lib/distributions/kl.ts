@@ -14,6 +14,7 @@
 //   anything else with the same event    Monte Carlo: mean over x ~ q of log q(x) − log p(x)
 import * as tf from "@tensorflow/tfjs";
 import { Seed } from "../core/random";
+import { broadcastShapes } from "../core/validate";
 import { Categorical } from "./categorical";
 import { Distribution, isLogSimplexDistribution } from "./distribution";
 import { GumbelSoftmax } from "./gumbelSoftmax";
@@ -58,7 +59,7 @@ export function kl(q: Distribution, p: Distribution, { method = "auto", numSampl
     if (q instanceof IGRBase && p instanceof IGRBase && q.sameTransform(p)) {
       const value = tf.tidy(() => {
         const perCoordinate = tf.sum(normalKl(q.loc, q.scale, p.loc, p.scale), -1);
-        return tf.add(perCoordinate, tf.zeros(broadcast(q.batchShape, p.batchShape)));
+        return tf.add(perCoordinate, tf.zeros(broadcastShapes([["q's batch", q.batchShape], ["p's batch", p.batchShape]])));
       });
       return { value, method: "closed-form" };
     }
@@ -133,16 +134,4 @@ function igrDifferences(q: IGRBase, p: IGRBase, numSamples: number, seed: Seed |
 
 function toTensor(value: number | tf.Tensor): tf.Tensor {
   return typeof value === "number" ? tf.scalar(value) : value;
-}
-
-function broadcast(a: number[], b: number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`kl: batch shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast`);
-    out.push(x === 1 ? y : x);
-  }
-  return out;
 }

@@ -1,15 +1,16 @@
 // The `{ logits } | { probs }` parameter union, checked at run time too (never both).
 import * as tf from "@tensorflow/tfjs";
-import { assertFinite, assertNonNegative, assertTensor } from "../core/validate";
+import { assertTensor } from "../core/validate";
 
 /** Unnormalized log-probabilities, or probabilities (normalized along the category axis here). */
 export type LogitsOrProbs = { logits: tf.Tensor; probs?: never } | { probs: tf.Tensor; logits?: never };
 
 /**
- * Checks the union and returns the logits to use: the logits as given, or log(probs). `minRank` is 1
- * for categorical-over-K distributions (last axis = categories), 0 for Bernoulli-like ones.
+ * Checks the union and the tensors' ranks and returns the one given. `minRank` is 1 for
+ * categorical-over-K distributions (last axis = categories), 0 for Bernoulli-like ones. The values
+ * are checked by the distribution (`checkArgs`: logits real, probs non-negative).
  */
-export function resolveLogits(params: LogitsOrProbs, minRank: number, validate: boolean, what: string): { logits?: tf.Tensor; probs?: tf.Tensor } {
+export function resolveLogits(params: LogitsOrProbs, minRank: number, what: string): { logits?: tf.Tensor; probs?: tf.Tensor } {
   const given = params as { logits?: unknown; probs?: unknown };
   if (given.logits !== undefined && given.probs !== undefined) {
     throw new Error(`${what}: pass either logits or probs, not both (got logits and probs)`);
@@ -19,13 +20,14 @@ export function resolveLogits(params: LogitsOrProbs, minRank: number, validate: 
   }
   if (given.logits !== undefined) {
     assertTensor("logits", given.logits, minRank);
-    if (validate) assertFinite("logits", given.logits);
     return { logits: given.logits };
   }
   assertTensor("probs", given.probs, minRank);
-  if (validate) assertNonNegative("probs", given.probs);
   return { probs: given.probs };
 }
+
+/** The constraints of the union's parameters (for `argConstraints`). */
+export const LOGITS_OR_PROBS_CONSTRAINTS = { logits: "real", probs: "nonNegative" } as const;
 
 /** log-probabilities normalized over the last axis (categorical) from logits or probs. */
 export function normalizedLogProbs(source: { logits?: tf.Tensor; probs?: tf.Tensor }): tf.Tensor {

@@ -1,8 +1,9 @@
 // Elementwise Gaussian N(loc, scale²): event shape [], batch shape = broadcast(loc, scale).
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardNormal } from "../core/random";
-import { HALF_LOG_TWO_PI, normalLogDensity } from "../core/special";
-import { assertFinite, assertPositive, assertTensor, broadcastShapes } from "../core/validate";
+import { HALF_LOG_TWO_PI } from "../core/constants";
+import { normalLogDensity } from "../core/special";
+import { assertTensor, broadcastShapes } from "../core/validate";
 import { checkSampleCount, Distribution, SampleOptions } from "./distribution";
 
 export interface NormalOptions {
@@ -12,23 +13,22 @@ export interface NormalOptions {
   validateArgs?: boolean;
 }
 
-export class Normal implements Distribution {
+export class Normal extends Distribution {
+  readonly argConstraints = { loc: "real", scale: "positive" } as const;
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
   readonly batchShape: number[];
   readonly eventShape: number[] = [];
 
   constructor({ loc, scale, validateArgs = true }: NormalOptions) {
+    super();
     assertTensor("loc", loc);
     assertTensor("scale", scale);
     this.batchShape = broadcastShapes([
       ["loc", loc.shape],
       ["scale", scale.shape],
     ]);
-    if (validateArgs) {
-      assertFinite("loc", loc);
-      assertPositive("scale", scale);
-    }
+    this.checkArgs({ loc, scale }, validateArgs);
     this.loc = loc;
     this.scale = scale;
   }

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { seedSource, standardLogistic } from "../core/random";
 import { log1p, logSigmoid, maskOf } from "../core/special";
-import { broadcastShapes, checkScalarParameter, ScalarParameter, shapeOf } from "../core/validate";
+import { assertScalarParameter, broadcastShapes, ScalarParameter, shapeOf } from "../core/validate";
 import { checkSampleCount, Distribution, SampleOptions } from "./distribution";
 import { LogitsOrProbs, resolveLogits } from "./logitsOrProbs";
 
@@ -12,19 +12,18 @@ export type RelaxedBernoulliOptions = LogitsOrProbs & {
   validateArgs?: boolean;
 };
 
-export class RelaxedBernoulli implements Distribution {
+export class RelaxedBernoulli extends Distribution {
+  readonly argConstraints = { logits: "real", probs: "unitInterval", temperature: "positive" } as const;
   readonly temperature: ScalarParameter;
   readonly batchShape: number[];
   readonly eventShape: number[] = [];
   private readonly source: { logits?: tf.Tensor; probs?: tf.Tensor };
 
   constructor(options: RelaxedBernoulliOptions) {
-    const validate = options.validateArgs ?? true;
-    this.source = resolveLogits(options, 0, validate, "RelaxedBernoulli");
-    if (validate && this.source.probs && this.source.probs.dataSync().some((p) => p > 1)) {
-      throw new Error(`RelaxedBernoulli: probs must be in [0, 1]; got ${Array.from(this.source.probs.dataSync()).find((p) => p > 1)}`);
-    }
-    this.temperature = checkScalarParameter("temperature", options.temperature, validate);
+    super();
+    this.source = resolveLogits(options, 0, "RelaxedBernoulli");
+    this.temperature = assertScalarParameter("temperature", options.temperature);
+    this.checkArgs({ ...this.source, temperature: this.temperature }, options.validateArgs ?? true);
     const param = (this.source.logits ?? this.source.probs)!;
     this.batchShape = broadcastShapes([
       [this.source.logits ? "logits" : "probs", param.shape],

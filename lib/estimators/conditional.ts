@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { logNdtrFastWithRatio64 } from "../core/normalFast64";
 import { gaussLegendre } from "../core/quadrature";
-import { HALF_LOG_TWO_PI } from "../core/special";
+import { logNormalPdf64 } from "../core/normal";
 import { Random64 } from "./rng";
 
 /**
@@ -165,7 +165,7 @@ function implicitJacobian(mu: ArrayLike<number>, sd: ArrayLike<number>, drawn: F
   // log g(t) and (optionally) its gradient in (μ, σ) for row i, maximum b.
   const evalLogG = (i: number, b: number, t: number, grad: Float64Array | null, at: number): number => {
     const sB = (t - mu[i * M + b]) / sd[i * M + b];
-    let value = -0.5 * sB * sB - HALF_LOG_TWO_PI - Math.log(sd[i * M + b]);
+    let value = logNormalPdf64(sB) - Math.log(sd[i * M + b]);
     for (let j = 0; j < M; j++) {
       if (j === b) continue;
       const u = (t - mu[i * M + j]) / sd[i * M + j];

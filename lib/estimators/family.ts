@@ -80,7 +80,7 @@ export class IGRFamily implements ParameterFamily {
     return tf.tidy(() => {
       const { loc, scale } = this.locScale(params);
       // The bounds keep (μ, σ) inside the accuracy box, so the per-call validation is skipped.
-      return discreteLogProbabilities(loc, scale, { validate: false });
+      return discreteLogProbabilities(loc, scale, { validateArgs: false });
     });
   }
 }

@@ -24,7 +24,11 @@ export function checkProblem(problem: EstimationProblem): void {
   if (!Number.isFinite(w)) throw new Error(`problem: klWeight must be finite, got ${w}`);
 }
 
-/** Σ_v KL(p_v ‖ Uniform(K)) = Σ_v Σ_k p log p + V log K, [...] from log p [..., V, K]. */
+/**
+ * Σ_v KL(p_v ‖ Uniform(K)) = Σ_v Σ_k p log p + V log K, [...] from log p [..., V, K]: kl(Categorical ‖
+ * Categorical) specialised to the uniform law, for the objectives' inner loops (checked against kl()
+ * in test/distributions/categoricalKl.test.ts).
+ */
 export function klToUniformFromLogProbs(logProbs: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const [V, K] = logProbs.shape.slice(-2);

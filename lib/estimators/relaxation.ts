@@ -4,6 +4,7 @@
 // With δ = 1, softmax++(y/τ) = softmax([y/τ, 0]) (docs/paper.md §1.1), and its argmax does not depend on
 // τ (§1.5), so H(y) has law α(μ, σ) of Proposition 2 at every temperature.
 import * as tf from "@tensorflow/tfjs";
+import { softmaxPlusPlusUnitDelta, withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { SeedStream, standardGumbel, standardNormal } from "../core/random";
 import { IGRFamily, ParameterFamily } from "./family";
 
@@ -21,17 +22,13 @@ export function sampleLatentNoise(family: ParameterFamily, params: tf.Tensor[], 
 
 /** σ(y) on the simplex, [..., V, K]; `temperature` is a number or a scalar tensor (may be learnable). */
 export function relax(kind: ParameterFamily["kind"], z: tf.Tensor, temperature: number | tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const scaled = tf.div(z, temperature);
-    if (kind === "logits") return tf.softmax(scaled, -1);
-    return tf.softmax(tf.concat([scaled, tf.zeros([...z.shape.slice(0, -1), 1])], -1), -1);
-  });
+  return tf.tidy(() => (kind === "logits" ? tf.softmax(tf.div(z, temperature), -1) : softmaxPlusPlusUnitDelta(z, temperature)));
 }
 
 /** b = H(y), one-hot [..., V, K] (a constant: H has no useful gradient). */
 export function hardThreshold(kind: ParameterFamily["kind"], z: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const full = kind === "logits" ? z : tf.concat([z, tf.zeros([...z.shape.slice(0, -1), 1])], -1);
+    const full = kind === "logits" ? z : withExtraCategory(z);
     return tf.cast(tf.oneHot(tf.argMax(full, -1), full.shape[full.rank - 1]), "float32");
   });
 }

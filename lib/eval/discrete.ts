@@ -19,7 +19,9 @@ import { mixSeeds } from "../core/prng";
 import { igrLocScale } from "../models/latent";
 import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";
+import { withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { random64 } from "../estimators/rng";
+import { logSigmoid64 } from "../core/special";
 import type { CategoricalVAE } from "../models/vae";
 
 /** Default number of relaxed draws for the IGR-Planar / IGR-SB frequency estimate (as the authors). */
@@ -47,7 +49,7 @@ export function categoryScores(model: CategoricalVAE, encoded: tf.Tensor2D, nois
       const kappa = tf.add(loc, tf.mul(scale, eps));
       lambda = c.model === "igr-sb" ? stickBreaking(kappa) : kappa;
     }
-    return tf.concat([lambda, tf.zeros([rows, V, 1])], 2) as tf.Tensor3D;
+    return withExtraCategory(lambda) as tf.Tensor3D;
   });
 }
 
@@ -155,7 +157,7 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
     return [loc.dataSync(), scale.dataSync()];
   });
   const random = random64(seed);
-  const logSigmoid = (t: number) => (t >= 0 ? -Math.log1p(Math.exp(-t)) : t - Math.log1p(Math.exp(t)));
+  const logSigmoid = logSigmoid64; // bound once for the loop below
   const counts = new Float64Array(B * V * K);
   for (let i = 0; i < B * V; i++) {
     for (let d = 0; d < numSamples; d++) {

@@ -12,14 +12,13 @@
 // This file holds the relaxed distribution being fitted and its loss; the Adam loop that fits it
 // (fitDiscreteApproximation) lives with the other training loops in train/approxFit.ts.
 import * as tf from "@tensorflow/tfjs";
-import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
+import { PLANAR_INIT_STD } from "../bijectors/planar";
 import { FLOAT32_TINY, SeedStream } from "../core/random";
 import { discreteProbabilities } from "../discrete/discreteProbabilities";
 import { checkTarget, DiscreteTarget } from "../discrete/targets";
 import { GumbelSoftmax } from "../distributions/gumbelSoftmax";
 import { IGRBase } from "../distributions/igr";
 import { IGRPlanar } from "../distributions/igrPlanar";
-import { sticksWithinThreshold } from "../distributions/igrStickBreaking";
 import { IGRStickBreaking } from "../distributions/igrStickBreaking";
 import { InvertibleGaussian } from "../distributions/invertibleGaussian";
 
@@ -188,11 +187,11 @@ export class DiscreteApproximation {
         this.logScale = variableFrom(tf.zeros([n]));
     }
     if (settings.family === "igr-planar") {
-      // Keras' random-normal initialiser (std 0.05) for w and u, b = 0 (docs/paper.md §2.2).
+      // Keras' random-normal initialiser for w and u, b = 0 (docs/paper.md §2.2).
       for (let l = 0; l < settings.planarLayers; l++) {
         this.flows.push({
-          w: variableFrom(tf.randomNormal([n], 0, 0.05, "float32", stream.next())),
-          u: variableFrom(tf.randomNormal([n], 0, 0.05, "float32", stream.next())),
+          w: variableFrom(tf.randomNormal([n], 0, PLANAR_INIT_STD, "float32", stream.next())),
+          u: variableFrom(tf.randomNormal([n], 0, PLANAR_INIT_STD, "float32", stream.next())),
           b: variableFrom(tf.scalar(0)),
         });
       }
@@ -241,10 +240,8 @@ export class DiscreteApproximation {
   relaxedSample(n: number, seed: number | SeedStream): { sample: tf.Tensor; numSticks?: number } {
     const dist = this.distribution();
     if (this.settings.family !== "igr-sb") return { sample: dist.sample(n, { seed }) };
-    const eta = (dist as IGRStickBreaking).samplePreSimplex(n, { seed });
-    const m = sticksWithinThreshold(eta, this.settings.threshold, this.settings.quantile);
-    const kept = tf.slice(eta, [0, 0], [n, m]);
-    return { sample: softmaxPlusPlus(kept, { temperature: this.settings.temperature }), numSticks: m };
+    const { threshold, quantile } = this.settings;
+    return (dist as IGRStickBreaking).sampleTruncated(n, { threshold, quantile, seed });
   }
 
   /** The loss of ψ̄ against the first K' target entries (the authors' compute_loss). */
@@ -289,7 +286,7 @@ export class DiscreteApproximation {
       } catch {
         outsideBox = true;
       }
-      const probs = Array.from(discreteProbabilities(this.loc!, scale, { validate: false }).dataSync());
+      const probs = Array.from(discreteProbabilities(this.loc!, scale, { validateArgs: false }).dataSync());
       return { probs, outsideBox };
     });
   }

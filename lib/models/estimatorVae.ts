@@ -12,6 +12,7 @@
 // parameterisation, or gs.
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream } from "../core/random";
+import { IMAGE_PIXELS } from "../data/pool";
 import { ControlVariate } from "../estimators/controlVariate";
 import { GradientEstimator } from "../estimators/estimator";
 import { IGRFamily, LogitsFamily, ParameterFamily } from "../estimators/family";
@@ -36,7 +37,7 @@ export interface EstimatorVaeConfig {
   samples: number;
   /** Initial τ of RELAX's relaxation inside the control variate (learnable; default 0.5). */
   controlTemperature: number;
-  /** Latent variables V and categories K (paper: 20 × 10) and pixels per example (784). */
+  /** Latent variables V and categories K (paper: 20 × 10) and pixels per example (IMAGE_PIXELS). */
   numVariables: number;
   numCategories: number;
   inputSize: number;
@@ -50,7 +51,7 @@ export interface EstimatorVaeConfig {
 export const ESTIMATOR_VAE_DEFAULTS = {
   numVariables: 20,
   numCategories: 10,
-  inputSize: 784,
+  inputSize: IMAGE_PIXELS,
   samples: 1,
   controlTemperature: 0.5,
   authorsIndependentDraw: false,

@@ -18,13 +18,9 @@ import { InvertibleGaussian } from "../distributions/invertibleGaussian";
 import { kl as klDivergence } from "../distributions/kl";
 import { softmaxPlusPlus } from "../bijectors/softmaxPlusPlus";
 import { boundedParameters } from "../discrete/boundedParameters";
-import { igrMiddleBlock } from "./igrMiddleBlock";
+import { igrMiddleBlock } from "../kernels/igrMiddleBlock";
 import type { GaussianPrior } from "./priors";
 import type { VaeModelConfig } from "./vaeConfig";
-
-/** Std of the planar flows' random-normal initialisation: Keras' default, which the authors' flows
- *  use (docs/paper.md §2.2). */
-export const PLANAR_INIT_STD = 0.05;
 
 export interface RelaxedLatent {
   /** ψ, [rows, V·K]. */
@@ -45,7 +41,11 @@ export function igrLocScale(params: tf.Tensor2D, config: VaeModelConfig): { loc:
   });
 }
 
-/** Fast IGR-I / IGR-SB latent (one fused op). */
+/**
+ * THE fast path of the IGR-I / IGR-SB latent: one fused op (lib/kernels/igrMiddleBlock.ts) in place
+ * of the library route `igrReferenceLatent`; test/kernels/igrMiddleBlock.test.ts holds the two to the
+ * same loss and gradients.
+ */
 export function igrFastLatent(params: tf.Tensor2D, eps: tf.Tensor2D, config: VaeModelConfig, prior: GaussianPrior): RelaxedLatent {
   const V = config.numVariables;
   const K = config.numCategories;

@@ -1,6 +1,6 @@
 // The decoders' log-likelihoods log p(x | H), one value per row (docs/paper.md §4.2).
 import * as tf from "@tensorflow/tfjs";
-import { HALF_LOG_TWO_PI } from "../core/special";
+import { normalLogDensityStandardized } from "../core/special";
 
 /**
  * Bernoulli log-likelihood −Σ_pixels sigmoid-cross-entropy(logits, x) = −Σ [softplus(l) − x·l],
@@ -50,7 +50,7 @@ export function gaussianLogLikelihood(output: tf.Tensor2D, x: tf.Tensor2D): tf.T
   return tf.tidy(() => {
     const { mean, std } = gaussianDecoderMoments(output);
     const z = tf.div(tf.sub(x, mean), std);
-    const perPixel = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(tf.add(std, GAUSSIAN_LOG_OFFSET)), HALF_LOG_TWO_PI));
+    const perPixel = normalLogDensityStandardized(z, tf.log(tf.add(std, GAUSSIAN_LOG_OFFSET)));
     return tf.sum(perPixel, 1) as tf.Tensor1D;
   });
 }

@@ -8,7 +8,7 @@
 // The authors clip v to [1e−4, 0.9999] (docs/paper.md §7.4); we clip the same way (in κ for the logit-normal,
 // so the density stays exact at the clipped point).
 import * as tf from "@tensorflow/tfjs";
-import { HALF_LOG_TWO_PI, log1p, logSigmoid } from "../core/special";
+import { log1p, logSigmoid, normalLogDensityStandardized } from "../core/special";
 
 export const STICK_MIN = 1e-4;
 export const STICK_MAX = 0.9999;
@@ -55,7 +55,7 @@ export function logitNormalSticks(loc: tf.Tensor, scale: tf.Tensor, eps: tf.Tens
     const logV = logSigmoid(kappa);
     const log1mV = logSigmoid(tf.neg(kappa));
     const z = tf.div(tf.sub(kappa, densityLoc), densityScale);
-    const logNormal = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(densityScale), HALF_LOG_TWO_PI));
+    const logNormal = normalLogDensityStandardized(z, tf.log(densityScale));
     return { logV, log1mV, logQ: tf.sub(logNormal, tf.add(logV, log1mV)) };
   });
 }

@@ -19,7 +19,7 @@
 // layers of 200; the appendix says 3).
 import { integerAtLeast } from "../core/validate";
 import * as tf from "@tensorflow/tfjs";
-import { HALF_LOG_TWO_PI, stopGradient } from "../core/special";
+import { normalLogDensityStandardized, stopGradient } from "../core/special";
 import { mixSeeds, mulberry32 } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
 import { IMAGE_PIXELS } from "../data/pool";
@@ -196,7 +196,9 @@ export class MixtureVAE {
   keptSticks(logV: tf.Tensor2D, log1mV: tf.Tensor2D): number {
     const c = this.config;
     if (!c.truncate) return c.maxComponents - 1;
-    const eta = tf.tidy(() => tf.exp(tf.add(logV, tf.concat([tf.zeros([logV.shape[0], 1]), tf.slice(tf.cumsum(log1mV, 1), [0, 0], [-1, logV.shape[1] - 1])], 1))));
+    // η_k = v_k Π_{j<k}(1 − v_j): the stick weights without the remainder.
+    const sticks = logV.shape[1];
+    const eta = tf.tidy(() => tf.exp(tf.slice(logStickWeights(logV, log1mV, sticks), [0, 0], [-1, sticks])));
     const m = sticksWithinThreshold(eta, c.threshold, c.quantile);
     eta.dispose();
     return m;
@@ -238,9 +240,9 @@ export class MixtureVAE {
     const densityMean = c.stickTheLanding ? stopGradient(mean) : mean;
     const densityHalfLogVar = c.stickTheLanding ? stopGradient(halfLogVar) : halfLogVar;
     const standardized = tf.mul(tf.sub(z, densityMean), tf.exp(tf.neg(densityHalfLogVar)));
-    const logQz = tf.sum(tf.sub(tf.mul(-0.5, tf.square(standardized)), tf.add(densityHalfLogVar, HALF_LOG_TWO_PI)), 2);
+    const logQz = tf.sum(normalLogDensityStandardized(standardized, densityHalfLogVar), 2);
     const priorMeans = tf.slice(this.priorMeans, [0, 0], [C, D]);
-    const logPz = tf.sum(tf.sub(tf.mul(-0.5, tf.square(tf.sub(z, priorMeans))), HALF_LOG_TWO_PI), 2);
+    const logPz = tf.sum(normalLogDensityStandardized(tf.sub(z, priorMeans)), 2);
 
     const logits = this.decoder.apply(tf.reshape(z, [rows * C, D]) as tf.Tensor2D);
     const xRep = tf.reshape(tf.tile(tf.expandDims(xs, 1), [1, C, 1]), [rows * C, c.inputSize]) as tf.Tensor2D;

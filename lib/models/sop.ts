@@ -21,9 +21,10 @@ import { Planar } from "../bijectors/planar";
 import { mixSeeds } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
 import type { Dataset } from "../data/dataset";
+import { IMAGE_PIXELS } from "../data/pool";
 import { Dense } from "./dense";
 import type { NamedVariable } from "./vae";
-import { PLANAR_INIT_STD } from "./latent";
+import { PLANAR_INIT_STD } from "../bijectors/planar";
 import { bernoulliLogLikelihood } from "./likelihoods";
 import { normalNoise, uniformNoise } from "./noise";
 
@@ -31,7 +32,7 @@ export const SOP_RELAXATIONS = ["gs", "igr-i", "igr-planar"] as const;
 export type SopRelaxation = (typeof SOP_RELAXATIONS)[number];
 
 /** Pixels of the upper half (rows 0–13) and of the lower half (rows 14–27) of a 28×28 image. */
-export const HALF_IMAGE = 392;
+export const HALF_IMAGE = IMAGE_PIXELS / 2;
 
 export interface SopConfig {
   relaxation: SopRelaxation;
@@ -128,7 +129,7 @@ export interface SopNllResult {
 
 /** The upper (rows 0–13) and lower (rows 14–27) halves of [B, 784] images. */
 export function splitHalves(x: tf.Tensor2D): { upper: tf.Tensor2D; lower: tf.Tensor2D } {
-  if (x.rank !== 2 || x.shape[1] !== 2 * HALF_IMAGE) fail(`splitHalves: x must be [batch, 784]; got [${x.shape}]`);
+  if (x.rank !== 2 || x.shape[1] !== 2 * HALF_IMAGE) fail(`splitHalves: x must be [batch, ${IMAGE_PIXELS}]; got [${x.shape}]`);
   const [upper, lower] = tf.split(x, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
   return { upper, lower };
 }

@@ -1,5 +1,6 @@
 // The configuration of the categorical VAE (docs/paper.md §4): what is trained and how. Validated
 // before any work, with messages that list the valid values.
+import { IMAGE_PIXELS } from "../data/pool";
 
 export type LatentModel = "igr-i" | "igr-planar" | "igr-sb" | "gs";
 export type Architecture = "linear" | "nonlinear";
@@ -57,7 +58,7 @@ export const DEFAULT_MODEL_CONFIG: Omit<VaeModelConfig, "model" | "arch" | "temp
   likelihood: "bernoulli",
   numVariables: 20,
   numCategories: 10,
-  inputSize: 784,
+  inputSize: IMAGE_PIXELS,
   hidden: [512, 256],
   kl: "closed-form",
   stickTheLanding: false,

@@ -1,6 +1,6 @@
 // One multi-MIME display_data message. tslab's public API sends one MIME type per message,
 // so we use its internal writer (tslab is pinned exactly for this reason).
-import { inKernel, kernelWriter } from "../core/kernel";
+import { inKernel, kernelWriter } from "../core/tslab";
 
 export { inKernel };
 

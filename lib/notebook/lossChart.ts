@@ -1,6 +1,6 @@
 // A live loss chart: an SVG line per run, redrawn in place in the notebook as training steps
 // come in (at most twice a second). Outside a kernel it only collects the values.
-import { kernelWriter } from "../core/kernel";
+import { kernelWriter } from "../core/tslab";
 
 export interface LossSeries {
   name: string;

@@ -2,7 +2,7 @@
 // log|det| by LU, and Φ. They reuse the library's own generator (core/prng) and normal CDF
 // (core/normal), so a notebook never carries a copy of either.
 import { ndtr64 } from "../core/normal";
-import { mulberry32 } from "../core/prng";
+import { boxMuller, mulberry32 } from "../core/prng";
 
 /** Uniform draws on [0, 1) from mulberry32(seed). */
 export function uniform64(seed: number): () => number {
@@ -12,8 +12,8 @@ export function uniform64(seed: number): () => number {
 /** Standard normal draws from mulberry32(seed): one Box–Muller cosine per pair of uniforms. */
 export function normal64(seed: number): () => number {
   const u = mulberry32(seed);
-  // 1 − u lies in (0, 1], so the log is finite.
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  // 1 − u lies in (0, 1], so the log is finite. The sine of the pair is not used.
+  return () => boxMuller(1 - u(), u())[0];
 }
 
 /** log|det M| and the sign of det M, by LU with partial pivoting (Float64). */

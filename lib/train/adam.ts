@@ -11,9 +11,9 @@
 //
 // On wasm the update of each variable is one SIMD kernel (adamKernel.ts) doing the same float32
 // operations in the same order, so it gives the same bits as the op-by-op path used on cpu and
-// tfjs-node (test/train/adamKernel.test.ts checks this bit for bit).
+// tfjs-node (test/kernels/adamKernel.test.ts checks this bit for bit).
 import * as tf from "@tensorflow/tfjs";
-import { adamKernelAvailable, adamKernelUpdate } from "./adamKernel";
+import { adamKernelAvailable, adamKernelUpdate } from "../kernels/adamKernel";
 
 export interface AdamOptions {
   learningRate: number;

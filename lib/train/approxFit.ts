@@ -2,7 +2,9 @@
 // (models/approxDiscrete.ts) fitted so that the mean of its relaxed samples matches a target pmf.
 // It runs in memory for at most a few thousand steps and returns synchronously (notebook 05 calls
 // it inline), so it does not go through loop.ts: no run folder, checkpoint or signals, and no data
-// batches (each step draws fresh relaxed samples). Its stop rule is the authors' (shouldStop).
+// batches (each step draws fresh relaxed samples); it also runs in the browser (the book's explorer),
+// where loop.ts's process signals do not exist. Its stop rule is the authors' (shouldStop). From the
+// command line: `igr approx` and `igr prior-fit` (bin/cli/approx.ts).
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream } from "../core/random";
 import { ApproxFitOptions, approxSettings, ApproxSettings, DiscreteApproximation } from "../models/approxDiscrete";

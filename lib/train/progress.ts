@@ -1,7 +1,7 @@
 // Training progress: a bar with ETA and running loss on a terminal (stderr, carriage returns), a
 // periodic plain line when stderr is not a terminal (logs, sweeps), and one live-updating output
 // line in a tslab notebook.
-import { inKernel } from "../core/kernel";
+import { inKernel } from "../core/tslab";
 
 export interface ProgressLine {
   step: number;

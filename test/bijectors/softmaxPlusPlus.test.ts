@@ -2,7 +2,8 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
-import { SoftmaxPlusPlus, softmaxPlusPlus } from "../../lib/bijectors/softmaxPlusPlus";
+import { SoftmaxPlusPlus, softmaxPlusPlus, softmaxPlusPlusUnitDelta, withExtraCategory } from "../../lib/bijectors/softmaxPlusPlus";
+import { zeroTemperatureLimit } from "../../lib/discrete/zeroTemperature";
 import { autodiffJacobian, finiteDifferenceJacobian, logAbsDet, normalStream } from "../helpers/autodiff";
 
 const EPS32 = 2 ** -23;
@@ -203,6 +204,46 @@ describe("softmaxPlusPlus at extremes", () => {
     assert.equal(naive, -Infinity);
     assert.ok(Math.abs(logPsi[2] - -100) < 1e-5); // ulp(100) ≈ 8e-6
     y.dispose();
+  });
+});
+
+describe("softmax++ with δ = 1: the one-softmax form and the category of a draw", () => {
+  test("softmaxPlusPlusUnitDelta matches the Float64 definition and the log-space softmaxPlusPlus (number and tensor τ)", () => {
+    const y = randomInputs([50, 4], 2, 23);
+    const ys = y.dataSync();
+    for (const tau of [0.1, 0.5, 2]) {
+      for (const temperature of [tau, tf.scalar(tau)]) {
+        const fast = softmaxPlusPlusUnitDelta(y, temperature).dataSync();
+        const library = softmaxPlusPlus(y, { temperature }).dataSync();
+        for (let b = 0; b < 50; b++) {
+          const ref = referencePsi(Array.from(ys.slice(b * 4, b * 4 + 4)), tau, 1);
+          for (let k = 0; k < 5; k++) {
+            // the same float32 budget as the forward test above, for each route against Float64
+            const budget = 16 * EPS32 * ref[k] * (1 + Math.abs(ys[b * 4 + Math.min(k, 3)] / tau)) + 1e-30;
+            assert.ok(Math.abs(fast[b * 5 + k] - ref[k]) <= budget, `fast tau=${tau} b=${b} k=${k}: ${fast[b * 5 + k]} vs ${ref[k]}`);
+            assert.ok(Math.abs(fast[b * 5 + k] - library[b * 5 + k]) <= 2 * budget, `fast vs library tau=${tau} b=${b} k=${k}`);
+          }
+        }
+        if (typeof temperature !== "number") temperature.dispose();
+      }
+    }
+    y.dispose();
+  });
+
+  test("argmax of withExtraCategory(y) is argmax ψ at every τ and the τ → 0 category of zeroTemperatureLimit", () => {
+    const y = randomInputs([200, 3], 1, 31);
+    const scores = withExtraCategory(y);
+    assert.deepEqual(scores.shape, [200, 4]);
+    const category = tf.tidy(() => Array.from(tf.argMax(scores, -1).dataSync()));
+    const limit = tf.tidy(() => Array.from(tf.argMax(zeroTemperatureLimit(y), -1).dataSync()));
+    assert.deepEqual(category, limit); // no ties at max y = 0 among continuous draws
+    for (const tau of [0.03, 1, 10]) {
+      const psiCategory = tf.tidy(() => Array.from(tf.argMax(softmaxPlusPlus(y, { temperature: tau }), -1).dataSync()));
+      assert.deepEqual(psiCategory, category, `tau=${tau}`);
+    }
+    // Both kinds of category occur, so the comparison is not vacuous.
+    assert.ok(category.includes(3) && category.some((k) => k < 3));
+    tf.dispose([y, scores]);
   });
 });
 

@@ -8,8 +8,9 @@ import { builtinModules } from "module";
 import { bundleExplorer, bundleForBrowser } from "../../bin/book/bundle";
 import { projectPath } from "../../lib/core/paths";
 
-// What the math core may pull in: the folders of the issue plus the appendix §6 fit and its Adam.
-const ALLOWED = /^lib\/(browser\.ts|core\/|bijectors\/|distributions\/|discrete\/|models\/approxDiscrete\.ts|train\/(adam|adamKernel|approxFit)\.ts)/;
+// What the math core may pull in: the folders of the issue, the hand-written kernels, and the appendix
+// §6 fit with its Adam.
+const ALLOWED = /^lib\/(browser\.ts|core\/|bijectors\/|distributions\/|discrete\/|kernels\/|models\/approxDiscrete\.ts|train\/(adam|approxFit)\.ts)/;
 // Node-only globals and module loading that would fail in a page (comments are stripped first).
 const NODE_ONLY = /\b(process\.|require\(|__dirname|__filename|Buffer\.)/;
 

@@ -2,7 +2,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
-import { log1p, logGammaInteger, logSigmoid, logSoftmaxWithExtraLogit, stopGradient, tanhDerivative } from "../../lib/core/special";
+import { log1p, logGammaInteger, logSigmoid, logSigmoid64, logSoftmaxWithExtraLogit, stopGradient, tanhDerivative } from "../../lib/core/special";
 
 before(async () => {
   await initBackend();
@@ -40,5 +40,16 @@ describe("special", () => {
     assert.throws(() => logGammaInteger(0), /positive integer; got 0/);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(stopGradient(t), t)))(tf.tensor([2, 3])).dataSync();
     assert.deepEqual(Array.from(g), [2, 3]);
+  });
+});
+
+describe("logSigmoid64", () => {
+  test("equals −log(1 + e^{−x}) in the centre, x in the far left tail, −e^{−x} in the far right tail, and the float32 op", () => {
+    for (const x of [-3, -0.5, 0, 0.5, 3]) assert.ok(Math.abs(logSigmoid64(x) + Math.log(1 + Math.exp(-x))) < 1e-15, `x=${x}`);
+    assert.equal(logSigmoid64(-800), -800); // e^{−800} underflows: log σ(x) = x exactly in Float64
+    assert.ok(Math.abs(logSigmoid64(40) / -Math.exp(-40) - 1) < 1e-12); // no cancellation to 0
+    const xs = [-30, -2, 0, 2, 30];
+    const op = tf.tidy(() => Array.from(logSigmoid(tf.tensor1d(xs)).dataSync()));
+    xs.forEach((x, i) => assert.ok(Math.abs(op[i] - logSigmoid64(x)) <= 1e-6 * Math.max(1, Math.abs(op[i])), `x=${x}: ${op[i]} vs ${logSigmoid64(x)}`));
   });
 });

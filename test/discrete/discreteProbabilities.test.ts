@@ -210,12 +210,17 @@ describe("discreteProbabilities: shapes, sums, validation", () => {
     assert.throws(() => discreteProbabilities(loc, loc, { rule: "fast" as never }), /rule must be "auto" or "adaptive", got fast/);
     assert.throws(() => discreteProbabilities(loc, tf.tensor1d([1, 1, 1])), /do not broadcast/);
     assert.throws(() => discreteProbabilities(loc, tf.tensor1d([1, 1]), { nodes: 1 }), /nodes must be an integer in \[2, 50\], got 1/);
-    // validate: false evaluates the op-based rule outside the box; the result is still a probability
+    // validateArgs: false evaluates the op-based rule outside the box; the result is still a probability
     // vector to 1e-3 (scale ratio 10 is just past the box edge, where the error grows gradually).
-    const p = discreteProbabilities(tf.tensor1d([0.3, 1, -0.5]), tf.tensor1d([0.25, 2.5, 1]), { validate: false, ...ops });
+    const outside = [tf.tensor1d([0.3, 1, -0.5]), tf.tensor1d([0.25, 2.5, 1])] as const;
+    const p = discreteProbabilities(...outside, { validateArgs: false, ...ops });
     const values = Array.from(p.dataSync());
     assert.ok(maxAbsDiff(values, refDiscreteProbabilities([0.3, 1, -0.5], [0.25, 2.5, 1])) < 1e-3);
-    tf.dispose([loc, p]);
+    // The former option name `validate` still works; `validateArgs` wins where both are given.
+    const deprecated = discreteProbabilities(...outside, { validate: false, ...ops });
+    assert.deepEqual(Array.from(deprecated.dataSync()), values);
+    assert.throws(() => discreteProbabilities(...outside, { validateArgs: true, validate: false, ...ops }), /scale ratio max\/min/);
+    tf.dispose([loc, p, deprecated, ...outside]);
   });
 
   test("does not leak tensors (values and gradients)", () => {

@@ -38,12 +38,18 @@ function projectLock(tarball: string): object {
   return { name: "igr-ts-user", version: "1.0.0", lockfileVersion: 3, requires: true, packages };
 }
 
+test("the LICENSE file is the license package.json names", () => {
+  const license = JSON.parse(fs.readFileSync(projectPath("package.json"), "utf8")).license;
+  assert.equal(license, "MIT");
+  assert.match(fs.readFileSync(projectPath("LICENSE"), "utf8"), /^MIT License\n\nCopyright \(c\) \d{4} igr-ts contributors\n/);
+});
+
 test("npm pack: the tarball installs into an empty project and works from ESM, CommonJS, TypeScript and the igr command", async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "igr-package-"));
   const packed = ok(run("npm", ["pack", "--json", "--pack-destination", work], projectPath()), "npm pack");
   const info = JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   const files = info[0].files.map((f) => f.path);
-  for (const needed of ["package.json", "README.md", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/bin/igr.js", "bin/igr.js", "examples/five-lines.mjs"]) {
+  for (const needed of ["package.json", "README.md", "LICENSE", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/bin/igr.js", "bin/igr.js", "examples/five-lines.mjs"]) {
     assert.ok(files.includes(needed), `the tarball holds ${needed}`);
   }
   const strays = files.filter((f) => /^(test|notebooks|data|bench|lib)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/"));

@@ -3,11 +3,10 @@
 // ops on [..., K−1, K−1, 2n] tensors: 10–12x faster on wasm, ~35x on cpu (bench/discrete.ts).
 // The op-based rule in discreteProbabilities.ts stays the path for other backends (tfjs-node).
 //
-// Relies on tfjs 4.22 backend internals: wasm `makeOutput` / `typedArrayFromHeap`, cpu
-// `data.get(dataId).values` / `makeTensorInfo` (docs/performance.md §3). On wasm every output is allocated
-// before any heap view is taken, because a malloc can grow (and detach) the heap.
+// The typed arrays come from the kernels' one runner (typedArrays.ts).
 import * as tf from "@tensorflow/tfjs";
 import { discreteLogProbabilitiesBackward64, discreteLogProbabilitiesForward64 } from "./discreteProbabilitiesRule64";
+import { runOnTypedArrays } from "./typedArrays";
 
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = Parameters<ReturnType<typeof tf.getKernel>["kernelFunc"]>[0];
@@ -32,47 +31,11 @@ export const jacobianLimit = { elements: 1 << 22 };
 /** Backends with these kernels; every other backend uses the op-based rule. */
 export const KERNEL_BACKENDS: readonly string[] = Object.freeze(["wasm", "cpu"]);
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: unknown): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
-}
-
 function checkFloat32(kernel: string, name: string, info: TensorInfo): void {
   if (info.dtype !== "float32") throw new Error(`${kernel}: ${name} must be float32, got ${info.dtype}`);
 }
 
-/**
- * Runs `compute(inputs..., outputs...)` on Float32Array views, allocating `outputShapes` on the backend.
- * wasm: outputs first, then heap views of everything (views of the live heap, no copies). cpu: the
- * backend's own arrays for the inputs, fresh arrays for the outputs.
- */
-function runOnArrays(
-  backendName: string,
-  backend: unknown,
-  inputs: TensorInfo[],
-  outputShapes: number[][],
-  compute: (inputs: Float32Array[], outputs: Float32Array[]) => void,
-): TensorInfo[] {
-  if (backendName === "wasm") {
-    const wasm = backend as WasmBackendLike;
-    const outputs = outputShapes.map((shape) => wasm.makeOutput(shape, "float32"));
-    const inViews = inputs.map((info) => wasm.typedArrayFromHeap(info));
-    compute(inViews, outputs.map((info) => wasm.typedArrayFromHeap(info)));
-    return outputs;
-  }
-  const cpu = backend as CpuBackendLike;
-  const inArrays = inputs.map((info) => cpu.data.get(info.dataId).values as Float32Array);
-  const outArrays = outputShapes.map((shape) => new Float32Array(shape.reduce((n, d) => n * d, 1)));
-  compute(inArrays, outArrays);
-  return outArrays.map((values, i) => cpu.makeTensorInfo(outputShapes[i], "float32", values));
-}
-
-function forwardKernel(backendName: string) {
+function forwardKernel() {
   return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
     const loc = inputs.loc as TensorInfo;
     const scale = inputs.scale as TensorInfo;
@@ -82,13 +45,13 @@ function forwardKernel(backendName: string) {
     const nodes = attrs?.nodes as number;
     const adaptive = attrs?.adaptive === true;
     const outShape = [...loc.shape.slice(0, -1), m + 1];
-    return runOnArrays(backendName, backend, [loc, scale], [outShape], ([mu, sigma], [out]) =>
+    return runOnTypedArrays(backend, [loc, scale], [outShape], ([mu, sigma], [out]) =>
       discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out, null, adaptive),
     )[0];
   };
 }
 
-function forwardJacobianKernel(backendName: string) {
+function forwardJacobianKernel() {
   return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
     const loc = inputs.loc as TensorInfo;
     const scale = inputs.scale as TensorInfo;
@@ -98,13 +61,13 @@ function forwardJacobianKernel(backendName: string) {
     const nodes = attrs?.nodes as number;
     const adaptive = attrs?.adaptive === true;
     const outShape = [...loc.shape.slice(0, -1), m + 1];
-    return runOnArrays(backendName, backend, [loc, scale], [outShape, [...outShape, 2 * m]], ([mu, sigma], [out, jacobian]) =>
+    return runOnTypedArrays(backend, [loc, scale], [outShape, [...outShape, 2 * m]], ([mu, sigma], [out, jacobian]) =>
       discreteLogProbabilitiesForward64(mu, sigma, m, nodes, out, jacobian, adaptive),
     );
   };
 }
 
-function backwardKernel(backendName: string) {
+function backwardKernel() {
   return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
     const loc = inputs.loc as TensorInfo;
     const scale = inputs.scale as TensorInfo;
@@ -113,7 +76,7 @@ function backwardKernel(backendName: string) {
     const m = loc.shape[loc.shape.length - 1];
     const nodes = attrs?.nodes as number;
     const adaptive = attrs?.adaptive === true;
-    return runOnArrays(backendName, backend, [loc, scale, dy], [loc.shape, loc.shape], ([mu, sigma, g], [dLoc, dScale]) =>
+    return runOnTypedArrays(backend, [loc, scale, dy], [loc.shape, loc.shape], ([mu, sigma, g], [dLoc, dScale]) =>
       discreteLogProbabilitiesBackward64(mu, sigma, g, m, nodes, dLoc, dScale, adaptive),
     );
   };
@@ -123,13 +86,13 @@ function backwardKernel(backendName: string) {
 export function registerDiscreteProbabilitiesKernels(): void {
   for (const backendName of KERNEL_BACKENDS) {
     if (tf.getKernel(FORWARD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: FORWARD_KERNEL, backendName, kernelFunc: forwardKernel(backendName) as never });
+      tf.registerKernel({ kernelName: FORWARD_KERNEL, backendName, kernelFunc: forwardKernel() as never });
     }
     if (tf.getKernel(FORWARD_JACOBIAN_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: FORWARD_JACOBIAN_KERNEL, backendName, kernelFunc: forwardJacobianKernel(backendName) as never });
+      tf.registerKernel({ kernelName: FORWARD_JACOBIAN_KERNEL, backendName, kernelFunc: forwardJacobianKernel() as never });
     }
     if (tf.getKernel(BACKWARD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: BACKWARD_KERNEL, backendName, kernelFunc: backwardKernel(backendName) as never });
+      tf.registerKernel({ kernelName: BACKWARD_KERNEL, backendName, kernelFunc: backwardKernel() as never });
     }
   }
 }

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { mulberry32, useDefaultBackend } from "../helpers/setup";
 import { wasmApi } from "../../lib/core/wasmAssembler";
 import { Adam } from "../../lib/train/adam";
-import { adamKernelAvailable, adamKernelUpdate, adamModuleBytes, AdamCoefficients } from "../../lib/train/adamKernel";
+import { adamKernelAvailable, adamKernelUpdate, adamModuleBytes, AdamCoefficients } from "../../lib/kernels/adamKernel";
 
 useDefaultBackend();
 

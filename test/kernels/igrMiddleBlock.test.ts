@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32, useDefaultBackend } from "../helpers/setup";
-import { igrMiddleBlock } from "../../lib/models/igrMiddleBlock";
+import { igrMiddleBlock } from "../../lib/kernels/igrMiddleBlock";
 import { CategoricalVAE } from "../../lib/models/vae";
 import type { VaeModelConfig } from "../../lib/models/vaeConfig";
 

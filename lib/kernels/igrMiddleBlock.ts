@@ -1,4 +1,5 @@
-// The IGR-I / IGR-SB "middle block" of the VAE as one op (docs/performance.md §3.4): from the encoder's
+// THE fast path of the IGR-I / IGR-SB VAE latent (models/latent.ts: igrFastLatent; the library route it
+// replaces is igrReferenceLatent). The "middle block" as one op (docs/performance.md §3.4): from the encoder's
 // [μ | log σ] and the noise ε to the relaxed sample ψ (all K coordinates of every variable) and the
 // per-example KL, with a hand-written gradient.
 //
@@ -13,9 +14,11 @@
 // 5–20 µs of engine overhead on wasm; as two JS kernels it is two calls (−2.5 ms per step,
 // docs/performance.md §1 row 22). The kernels run in float64 JS over the inputs and write float32.
 // They are registered for every backend that can hand us typed arrays (wasm through heap views,
-// cpu and tfjs-node through readSync). test/models/igrMiddleBlock.test.ts checks values and
+// cpu and tfjs-node through readSync). test/kernels/igrMiddleBlock.test.ts checks values and
 // gradients against the library's distributions composed with tfjs autodiff.
 import * as tf from "@tensorflow/tfjs";
+import * as special from "../core/special";
+import { runOnTypedArrays } from "./typedArrays";
 
 export type MiddleMap = "identity" | "stick-breaking";
 
@@ -38,35 +41,6 @@ const BACKWARD = "IgrMiddleBackward";
 const BACKENDS = ["cpu", "wasm", "tensorflow"];
 
 type KernelArgs = Parameters<ReturnType<typeof tf.getKernel>["kernelFunc"]>[0];
-
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-interface ReadableBackend {
-  readSync(dataId: unknown): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
-}
-
-/**
- * Runs `compute(inputs, output)` on typed arrays. On wasm the output is allocated first and then
- * every view is taken (allocation can grow the heap and detach older views); elsewhere the inputs
- * are read synchronously and the output handed to the backend.
- */
-function runJs(backend: unknown, inputs: tf.TensorInfo[], outShape: number[], compute: (xs: Float32Array[], out: Float32Array) => void): tf.TensorInfo {
-  const wasm = backend as Partial<WasmLike>;
-  if (typeof wasm.typedArrayFromHeap === "function" && typeof wasm.makeOutput === "function") {
-    const out = wasm.makeOutput(outShape, "float32");
-    const views = inputs.map((t) => wasm.typedArrayFromHeap!(t));
-    compute(views, wasm.typedArrayFromHeap(out));
-    return out;
-  }
-  const plain = backend as ReadableBackend;
-  const arrays = inputs.map((t) => plain.readSync(t.dataId) as Float32Array);
-  const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
-  compute(arrays, out);
-  return plain.makeTensorInfo(outShape, "float32", out);
-}
 
 /** The options as the inner loops want them: flags, and per-coordinate prior constants. */
 interface Prepared {
@@ -103,10 +77,8 @@ function prepare(args: KernelArgs): Prepared {
   };
 }
 
-/** log sigmoid(x) without overflow. */
-function logSigmoid(x: number): number {
-  return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
-}
+// Bound once: an imported name read in a hot loop may compile to a getter call (see discreteProbabilitiesRule64.ts).
+const logSigmoid = special.logSigmoid64;
 
 /**
  * Stick-breaking y_k = v_k Π_{j<k}(1 − v_j), v = sigmoid(κ), for one variable, in log space
@@ -130,7 +102,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo {
   const { V, K, n, tau, stickBreaking, closedForm, loc, halfInvVar, logScale } = c;
   const M = V * n;
   const width = V * K + 1;
-  return runJs(args.backend, [params, eps], [rows, width], ([p, e], out) => {
+  return runOnTypedArrays(args.backend, [params, eps], [[rows, width]], ([p, e], [out]) => {
     const kappa = new Float64Array(n);
     const lambda = new Float64Array(n);
     const v = new Float64Array(n);
@@ -179,7 +151,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo {
       }
       out[r * width + V * K] = kl;
     }
-  });
+  })[0];
 }
 
 /**
@@ -196,7 +168,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo {
   const { V, K, n, tau, stickBreaking, closedForm, stickTheLanding, loc, invVar } = c;
   const M = V * n;
   const width = V * K + 1;
-  return runJs(args.backend, [dy, params, eps, value], [rows, 2 * M], ([g, p, e, z], out) => {
+  return runOnTypedArrays(args.backend, [dy, params, eps, value], [[rows, 2 * M]], ([g, p, e, z], [out]) => {
     const kappa = new Float64Array(n);
     const lambda = new Float64Array(n);
     const v = new Float64Array(n);
@@ -248,7 +220,7 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo {
         }
       }
     }
-  });
+  })[0];
 }
 
 let registered = false;

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, switchBackend, type BackendName } from "../../lib/core/backend";
 import { discreteProbabilities, discreteLogProbabilities } from "../../lib/discrete/discreteProbabilities";
-import { FORWARD_KERNEL, FORWARD_JACOBIAN_KERNEL, BACKWARD_KERNEL, jacobianLimit } from "../../lib/discrete/discreteProbabilitiesKernels";
-import { discreteLogProbabilitiesForward64, discreteLogProbabilitiesBackward64 } from "../../lib/discrete/discreteProbabilitiesRule64";
+import { FORWARD_KERNEL, FORWARD_JACOBIAN_KERNEL, BACKWARD_KERNEL, jacobianLimit } from "../../lib/kernels/discreteProbabilitiesKernels";
+import { discreteLogProbabilitiesForward64, discreteLogProbabilitiesBackward64 } from "../../lib/kernels/discreteProbabilitiesRule64";
 import { mulberry32, refDiscreteProbabilities } from "../helpers/prop2Reference";
 
 before(async () => {

@@ -14,6 +14,7 @@
 import { halfRangeGaussHermite } from "../core/quadrature";
 import { adaptiveCategoryLogProbability, adaptiveNodes, addAdaptiveGradient, AdaptiveNodes } from "./discreteProbabilitiesAdaptive64";
 import * as normalFast64 from "../core/normalFast64";
+import * as constants from "../core/constants";
 
 // Bound once: a transpiler's CommonJS interop may turn every `imported.name` access into a getter
 // call (esbuild/tsx does), which cost more than the rational functions themselves in the hot loop.
@@ -59,7 +60,7 @@ const UPPER_RATIO_ZERO = 9 * Math.SQRT2;
 
 const SQRT1_2 = Math.SQRT1_2;
 const LN_HALF = -Math.LN2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** Nodes (in s units, ascending) and log-weights of both rules, 2n slots each. */

@@ -1,4 +1,5 @@
-// Are we inside a tslab kernel? Only a running kernel has loaded tslab's Jupyter module.
+// Are we inside a tslab (Jupyter) kernel? Only a running kernel has loaded tslab's Jupyter module. Not to be
+// confused with the compute kernels of lib/kernels/.
 
 export interface DisplayMessage {
   data: Record<string, unknown>;

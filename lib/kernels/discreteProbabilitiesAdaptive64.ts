@@ -12,12 +12,13 @@
 // overflows at any |μ/σ|. The gradient reuses the accepted nodes: with t fixed, d log f/dθ is
 // (t − μ_k)/σ_k² and ((t − μ_k)²/σ_k² − 1)/σ_k for θ = μ_k, σ_k, and −λ_j/σ_j, −λ_j z_j/σ_j for
 // θ = μ_j, σ_j (λ = φ/Φ at z_j = (t − μ_j)/σ_j); the moving cut points a, b contribute < e^{−40}.
+import * as constants from "../core/constants";
 import * as normalFast64 from "../core/normalFast64";
 
 const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
 const logNdtrFast64 = normalFast64.logNdtrFast64;
 
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_TWO_PI = constants.HALF_LOG_TWO_PI;
 /** Where the integrand is cut, in log units below its mode. */
 const CUT_LOG_GAP = 40;
 /** Gauss–Kronrod acceptance: |K15 − G7| ≤ this × (piece width)/CUT_LOG_GAP, a lower bound of the piece's area. */
