@@ -76,3 +76,18 @@ test("trainMixture: a tiny run on synthetic digits writes usage, component count
   again.model!.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("every committed mixture run has a samples.json of its used components, with the run's weights", () => {
+  const runs = path.join(__dirname, "..", "..", "data", "runs");
+  const dirs = fs.readdirSync(runs).filter((d) => d.startsWith("mixture-")).map((d) => path.join(runs, d));
+  assert.ok(dirs.length >= 2, `the committed mixture runs under ${runs}`);
+  for (const dir of dirs) {
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")) as { runId: string; final: { usage: number[]; components_used: number } };
+    const s = readMixtureSamples(dir);
+    assert.equal(s.runId, summary.runId);
+    const used = summary.final.usage.flatMap((u, k) => (u > s.usageThreshold ? [k] : []));
+    assert.equal(used.length, summary.final.components_used, dir);
+    assert.deepEqual(s.components.map((c) => [c.component, c.weight]), used.map((k) => [k, summary.final.usage[k]]), `${dir}: the components and weights of summary.json`);
+    assert.ok(fs.statSync(path.join(dir, "samples.json")).size < 500_000, `${dir}: samples.json stays small`);
+  }
+});
