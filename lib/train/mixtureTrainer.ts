@@ -1,11 +1,13 @@
 // Training and evaluation of the nonparametric mixture VAE (docs/paper.md §7.4): Adam(0.9, 0.999),
 // lr 3e−4, batch 100, S = 1; per-epoch test ELBO and component usage on a subset of the test set,
-// and a final evaluation on `finalEvalLimit` test images.
+// and a final evaluation on `finalEvalLimit` test images, with samples.json (mixtureSamples.ts).
+import * as path from "node:path";
 import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
 import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import { mixtureSamples, writeMixtureSamples } from "./mixtureSamples";
 import type { ExperimentRow } from "./runRecord";
 import type { ProgressMode } from "./progress";
 
@@ -81,6 +83,8 @@ export async function trainMixture(config: MixtureTrainConfig, options: MixtureT
     },
     finalEvaluate: (m) => {
       const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, 31), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
+      // Before the "completed" summary: a completed run always has its samples.json.
+      writeMixtureSamples(path.join(config.runsDir, config.runId), mixtureSamples(m, data.test, r.usage, { runId: config.runId, seed: config.seed }));
       return { test_elbo: r.elbo, images: r.images, components_used: r.componentsUsed, mean_components: r.meanComponents, usage: r.usage, argmax_share: r.argmaxShare };
     },
     budget: mixtureBudget(config, data.train.n, data.test.n),

@@ -7,6 +7,7 @@
 //                      experiment's section (VAE: best validation row, checkpoint, `igr eval`'s "eval";
 //                      other experiments: budget and final evaluation)
 //   checkpoint.igrckpt the latest checkpoint (not committed; see checkpoint.ts for the format)
+//   samples.json       mixture VAE only: decoded draws of its used components (mixtureSamples.ts)
 //   lock.json          present while a process writes the run (runLock.ts; not committed)
 //   metrics.restarted-<time>.csv  the metrics of an earlier attempt, kept by `igr train --restart`
 // JSON files are written atomically (temp file + rename; the temp file is removed if that fails).
@@ -125,9 +126,10 @@ export interface RunConfigFile<C = Record<string, unknown>> {
   history?: RunHistoryEntry[];
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
+/** `compact` writes one line (for arrays of pixels, which indented JSON would put one number a line). */
+export function writeJsonAtomic(file: string, value: unknown, { compact = false }: { compact?: boolean } = {}): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeTextAtomic(file, JSON.stringify(value, null, 2) + "\n");
+  writeTextAtomic(file, JSON.stringify(value, null, compact ? undefined : 2) + "\n");
 }
 
 /** Temp file + rename; on failure (a full disk) the temp file is removed and the old file stays. */
