@@ -31,6 +31,26 @@ const MIN_W_NORM_SQUARED = 1e-30;
 /** Newton iterations of the inverse; bisection safeguards each so 40 always suffice in float32. */
 const INVERSE_ITERATIONS = 40;
 
+/**
+ * Float64 twin of `Planar.uHatAndSlope`'s û (per-variable ‖w‖², not `authorsNormW`) for plain-JS fast
+ * paths: w and u are [V, M] row-major, û is returned in the same layout.
+ */
+export function planarUHat64(w: ArrayLike<number>, u: ArrayLike<number>, V: number, M: number): Float64Array {
+  const uHat = new Float64Array(V * M);
+  for (let v = 0; v < V; v++) {
+    let wu = 0;
+    let wNormSquared = 0;
+    for (let k = 0; k < M; k++) {
+      wu += w[v * M + k] * u[v * M + k];
+      wNormSquared += w[v * M + k] * w[v * M + k];
+    }
+    const softplus = wu > 0 ? wu + Math.log1p(Math.exp(-wu)) : Math.log1p(Math.exp(wu));
+    const factor = (softplus - 1 - wu) / Math.max(wNormSquared, MIN_W_NORM_SQUARED);
+    for (let k = 0; k < M; k++) uHat[v * M + k] = u[v * M + k] + factor * w[v * M + k];
+  }
+  return uHat;
+}
+
 export class Planar extends Bijector {
   readonly name = "Planar";
   readonly w: tf.Tensor;

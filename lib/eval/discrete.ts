@@ -19,6 +19,7 @@ import { mixSeeds } from "../core/prng";
 import { igrLocScale } from "../models/latent";
 import { IGRPlanar } from "../distributions/igrPlanar";
 import { stickBreaking } from "../bijectors/stickBreaking";
+import { planarUHat64 } from "../bijectors/planar";
 import { withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { random64 } from "../estimators/rng";
 import { logSigmoid64 } from "../core/special";
@@ -184,7 +185,7 @@ export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, 
 /**
  * The IGR-Planar frequency estimate in plain Float64 JS (same estimator as `frequenciesByTensors`,
  * the draws from a JS generator): κ = μ + σε, then each planar layer z ← z + û tanh(wᵀz + b) with the
- * invertible û = u + (softplus(wᵀu) − 1 − wᵀu) w / ‖w‖² (lib/bijectors/planar.ts), category =
+ * invertible û = u + (softplus(wᵀu) − 1 − wᵀu) w / ‖w‖² (planarUHat64 in lib/bijectors/planar.ts), category =
  * argmax [λ, 0]. The flows are global (one w, u, b per variable), so û is computed once per call;
  * no tensors per draw.
  */
@@ -223,21 +224,9 @@ export function planarFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamp
   return counts;
 }
 
-/** One planar layer's w, û [V·M] and b [V] in Float64, û as in Planar.uHatAndSlope (invertible form). */
+/** One planar layer's w, û [V·M] and b [V] in Float64 (û from the bijector's Float64 twin). */
 function planarLayer64(w: ArrayLike<number>, u: ArrayLike<number>, b: ArrayLike<number>, V: number, M: number): { w: Float64Array; uHat: Float64Array; b: Float64Array } {
-  const uHat = new Float64Array(V * M);
-  for (let v = 0; v < V; v++) {
-    let wu = 0;
-    let wNormSquared = 0;
-    for (let k = 0; k < M; k++) {
-      wu += w[v * M + k] * u[v * M + k];
-      wNormSquared += w[v * M + k] * w[v * M + k];
-    }
-    const softplus = wu > 0 ? wu + Math.log1p(Math.exp(-wu)) : Math.log1p(Math.exp(wu));
-    const factor = (softplus - 1 - wu) / Math.max(wNormSquared, 1e-30);
-    for (let k = 0; k < M; k++) uHat[v * M + k] = u[v * M + k] + factor * w[v * M + k];
-  }
-  return { w: Float64Array.from(w), uHat, b: Float64Array.from(b) };
+  return { w: Float64Array.from(w), uHat: planarUHat64(w, u, V, M), b: Float64Array.from(b) };
 }
 
 /** KL(q ‖ Uniform(K)) per example, summed over variables: Σ_v Σ_k q log q + V log K (0·log 0 = 0). */

@@ -2,7 +2,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/core/backend";
-import { Planar } from "../../lib/bijectors/planar";
+import { Planar, planarUHat64 } from "../../lib/bijectors/planar";
 import { autodiffJacobian, finiteDifferenceJacobian, logAbsDet, normalStream, rowsOf, signDet } from "../helpers/autodiff";
 
 /** The planar layer from its definition in Float64, with û built with ‖w‖² per variable. */
@@ -242,5 +242,23 @@ describe("Planar", () => {
       z.dataSync().forEach((v, i) => assert.ok(Math.abs(back[i] - v) < 1e-6, `inverse ${back[i]} vs ${v}`));
       tf.dispose([z, value, logDet]);
     }
+  });
+});
+
+describe("planarUHat64", () => {
+  before(async () => {
+    await initBackend();
+  });
+  test("equals the tensor route's û (float32 tolerance), including w = 0 and a large wᵀu", () => {
+    const V = 3;
+    const M = 4;
+    // row 0: generic; row 1: w = 0 (û = u); row 2: wᵀu = 10 (softplus ≈ wᵀu, the correction ≈ −1)
+    const w = [0.3, -0.7, 0.2, 0.5, 0, 0, 0, 0, 2, 2, 1, 1];
+    const u = [1.1, 0.4, -0.9, 0.2, 0.6, -0.3, 0.8, 1.5, 2, 2, 1.5, 0.5];
+    const expected = tf.tidy(() => new Planar({ w: tf.tensor2d(w, [V, M]), u: tf.tensor2d(u, [V, M]), b: tf.tensor1d([0.1, 0, -0.2]) }).uHatAndSlope().uHat.arraySync() as number[][]);
+    const uHat = planarUHat64(w, u, V, M);
+    // float32 tensors against Float64: a few ulps of values of order 1
+    for (let v = 0; v < V; v++) for (let k = 0; k < M; k++) assert.ok(Math.abs(uHat[v * M + k] - expected[v][k]) < 1e-5, `û[${v}][${k}] = ${uHat[v * M + k]} against ${expected[v][k]}`);
+    for (let k = 0; k < M; k++) assert.equal(uHat[M + k], u[M + k], "w = 0 leaves û = u");
   });
 });
