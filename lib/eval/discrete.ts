@@ -148,48 +148,60 @@ export function frequenciesByTensors(model: CategoricalVAE, x: tf.Tensor2D, numS
  * category (the 0) never wins. No tensors per draw: ~100x cheaper than the op path.
  */
 export function stickBreakingFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
-  const c = model.config;
-  const B = x.shape[0];
-  const V = c.numVariables;
-  const K = c.numCategories;
-  const M = K - 1;
-  const [mu, sd] = tf.tidy(() => {
-    const { loc, scale } = igrLocScale(model.encode(x), c);
-    return [loc.dataSync(), scale.dataSync()];
-  });
-  const random = random64(seed);
   const logSigmoid = logSigmoid64; // bound once for the loop below
-  const counts = new Float64Array(B * V * K);
-  for (let i = 0; i < B * V; i++) {
-    for (let d = 0; d < numSamples; d++) {
-      let best = M; // the extra category's score is 0 (log 0 = −∞)
-      let bestLog = -Infinity;
-      let rest = 0; // Σ_{j<k} log σ(−κ_j)
-      for (let k = 0; k < M; k++) {
-        const kappa = mu[i * M + k] + sd[i * M + k] * random.normal();
-        const logStick = logSigmoid(kappa);
-        const logLambda = logStick + rest;
-        if (logLambda > bestLog) {
-          bestLog = logLambda;
-          best = k;
-        }
-        rest += logStick - kappa; // log σ(−κ) = log σ(κ) − κ
+  return frequencies64(model, x, numSamples, seed, (mu, sd, at, M, normal) => {
+    let best = M; // the extra category's score is 0 (log 0 = −∞)
+    let bestLog = -Infinity;
+    let rest = 0; // Σ_{j<k} log σ(−κ_j)
+    for (let k = 0; k < M; k++) {
+      const kappa = mu[at + k] + sd[at + k] * normal();
+      const logStick = logSigmoid(kappa);
+      const logLambda = logStick + rest;
+      if (logLambda > bestLog) {
+        bestLog = logLambda;
+        best = k;
       }
-      counts[i * K + best] += 1;
+      rest += logStick - kappa; // log σ(−κ) = log σ(κ) − κ
     }
-  }
-  for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
-  return counts;
+    return best;
+  });
 }
 
 /**
  * The IGR-Planar frequency estimate in plain Float64 JS (same estimator as `frequenciesByTensors`,
  * the draws from a JS generator): κ = μ + σε, then each planar layer z ← z + û tanh(wᵀz + b) with the
- * invertible û = u + (softplus(wᵀu) − 1 − wᵀu) w / ‖w‖² (planarUHat64 in lib/bijectors/planar.ts), category =
- * argmax [λ, 0]. The flows are global (one w, u, b per variable), so û is computed once per call;
- * no tensors per draw.
+ * invertible û = u + (softplus(wᵀu) − 1 − wᵀu) w / ‖w‖² (planarUHat64 in lib/bijectors/planar.ts),
+ * category = argmax [y, 0]. The flows are global (one w, u, b per variable), so û is computed once per
+ * call; no tensors per draw.
  */
 export function planarFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number): Float64Array {
+  const { numVariables: V, numCategories: K } = model.config;
+  const layers = model.flows.map(({ w, u, b }) => planarLayer64(w.dataSync(), u.dataSync(), b.dataSync(), V, K - 1));
+  const z = new Float64Array(K - 1);
+  return frequencies64(model, x, numSamples, seed, (mu, sd, at, M, normal, v) => {
+    for (let k = 0; k < M; k++) z[k] = mu[at + k] + sd[at + k] * normal();
+    for (const { w, uHat, b } of layers) {
+      let a = b[v];
+      for (let k = 0; k < M; k++) a += w[v * M + k] * z[k];
+      const t = Math.tanh(a);
+      for (let k = 0; k < M; k++) z[k] += uHat[v * M + k] * t;
+    }
+    // argmax of [y, 0], ties to the first (as argmaxBlocks)
+    let best = 0;
+    for (let k = 1; k < M; k++) if (z[k] > z[best]) best = k;
+    if (0 > z[best]) best = M;
+    return best;
+  });
+}
+
+/** One draw's category from the Gaussian of (example, variable) whose K − 1 coordinates start at `at`. */
+type DrawCategory = (mu: Float32Array, sd: Float32Array, at: number, M: number, normal: () => number, variable: number) => number;
+
+/**
+ * The frequency estimate shared by the Float64 paths: the encoder's Gaussians once, then numSamples
+ * draws per (example, variable) in that order from one JS generator, counted and normalised.
+ */
+function frequencies64(model: CategoricalVAE, x: tf.Tensor2D, numSamples: number, seed: number, category: DrawCategory): Float64Array {
   const c = model.config;
   const B = x.shape[0];
   const V = c.numVariables;
@@ -197,28 +209,13 @@ export function planarFrequencies(model: CategoricalVAE, x: tf.Tensor2D, numSamp
   const M = K - 1;
   const [mu, sd] = tf.tidy(() => {
     const { loc, scale } = igrLocScale(model.encode(x), c);
-    return [loc.dataSync(), scale.dataSync()];
+    return [loc.dataSync() as Float32Array, scale.dataSync() as Float32Array];
   });
-  const layers = model.flows.map(({ w, u, b }) => planarLayer64(w.dataSync(), u.dataSync(), b.dataSync(), V, M));
   const random = random64(seed);
-  const z = new Float64Array(M);
+  const normal = () => random.normal();
   const counts = new Float64Array(B * V * K);
   for (let i = 0; i < B * V; i++) {
-    const v = i % V;
-    for (let d = 0; d < numSamples; d++) {
-      for (let k = 0; k < M; k++) z[k] = mu[i * M + k] + sd[i * M + k] * random.normal();
-      for (const { w, uHat, b } of layers) {
-        let a = b[v];
-        for (let k = 0; k < M; k++) a += w[v * M + k] * z[k];
-        const t = Math.tanh(a);
-        for (let k = 0; k < M; k++) z[k] += uHat[v * M + k] * t;
-      }
-      // argmax of [λ, 0], ties to the first (as argmaxBlocks)
-      let best = 0;
-      for (let k = 1; k < M; k++) if (z[k] > z[best]) best = k;
-      if (0 > z[best]) best = M;
-      counts[i * K + best] += 1;
-    }
+    for (let d = 0; d < numSamples; d++) counts[i * K + category(mu, sd, i * M, M, normal, i % V)] += 1;
   }
   for (let i = 0; i < counts.length; i++) counts[i] /= numSamples;
   return counts;
