@@ -9,9 +9,7 @@ import { importanceSampledLogLikelihood } from "../eval/logLikelihood";
 import { ESTIMATOR_VAE_DEFAULTS, EstimatorVAE, estimatorVaeConfig, EstimatorVaeConfig } from "../models/estimatorVae";
 import { stepSeed } from "../models/noise";
 import { integerAtLeast } from "../core/validate";
-import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, runExperiment } from "./experimentRun";
-import type { ExperimentRow } from "./runRecord";
-import type { ProgressMode } from "./progress";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainOptions, ExperimentTrainSettings, runExperiment } from "./experimentRun";
 
 export interface EstimatorTrainConfig extends EstimatorVaeConfig, ExperimentTrainSettings {
   /** Importance samples per test image for the final log-likelihood (0 skips it). */
@@ -66,15 +64,7 @@ export function estimatorBudget(c: EstimatorTrainConfig, data: EstimatorData): s
   return `${c.epochs} epoch(s) on ${data.train.n} MNIST training images (batch ${c.batchSize}, ${steps} steps, S = ${c.samples}; the paper: 100-200 epochs); per-epoch discretized ELBO on ${per(data.validation)} validation and ${per(data.test)} test images; final test discretized ELBO on ${final} test images` + (c.finalSamples > 0 ? ` and importance-sampled log-likelihood with ${c.finalSamples} samples per image` : "");
 }
 
-export interface EstimatorTrainOptions {
-  data?: EstimatorData;
-  /** Continue the run from its checkpoint (refused when it has none). */
-  resume?: boolean;
-  progress?: ProgressMode;
-  onEpoch?: (row: ExperimentRow) => void;
-  checkpoint?: boolean;
-  keepModel?: boolean;
-}
+export type EstimatorTrainOptions = ExperimentTrainOptions<EstimatorData>;
 
 export async function trainWithEstimator(config: EstimatorTrainConfig, options: EstimatorTrainOptions = {}): Promise<ExperimentResult<EstimatorVAE>> {
   const data = options.data ?? (await loadEstimatorData(config));

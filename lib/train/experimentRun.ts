@@ -123,6 +123,18 @@ export interface ExperimentRunOptions<M extends ExperimentModel> {
   checkpointFs?: CheckpointFs;
 }
 
+/** What each experiment's train function takes besides its configuration; D is its data. */
+export interface ExperimentTrainOptions<D> {
+  /** Continue the run from its checkpoint (refused when it has none). */
+  resume?: boolean;
+  /** Preloaded data (notebooks, tests); default: the experiment's loader. */
+  data?: D;
+  progress?: ProgressMode;
+  onEpoch?: (row: ExperimentRow) => void;
+  checkpoint?: boolean;
+  keepModel?: boolean;
+}
+
 export interface ExperimentResult<M> {
   status: ExperimentRunSummary["status"];
   dir: string;

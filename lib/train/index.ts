@@ -12,11 +12,12 @@ export { train, loadTrainData, evaluateEpoch, TrainingDivergedError, ResumeRefus
 export { loadRun, resolveRun, type LoadedRun } from "./loadRun";
 export { expandGrid, type GridSpec } from "./sweep";
 export { collectRuns, markdownTable, type RunTableRow } from "./table";
-export { runExperiment, readExperimentRun, ExperimentDivergedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentModel } from "./experimentRun";
-export { sopTrainConfig, sopModelConfig, trainSop, loadSopData, sopBudget, SOP_TRAIN_DEFAULTS, type SopTrainConfig, type SopTrainOptions } from "./sopTrainer";
-export { mixtureTrainConfig, mixtureModelConfig, trainMixture, loadMixtureData, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
+export { runExperiment, readExperimentRun, ExperimentDivergedError, inverseTimeDecay, ScheduledAdam, type ExperimentRunOptions, type ExperimentResult, type ExperimentModel, type ExperimentTrainOptions } from "./experimentRun";
+export { sopTrainConfig, sopModelConfig, trainSop, sopBudget, SOP_TRAIN_DEFAULTS, type SopTrainConfig, type SopTrainOptions } from "./sopTrainer";
+export { mixtureTrainConfig, mixtureModelConfig, trainMixture, mixtureBudget, MIXTURE_TRAIN_DEFAULTS, type MixtureTrainConfig, type MixtureTrainOptions } from "./mixtureTrainer";
 export { mixtureSamples, writeMixtureSamples, readMixtureSamples, MIXTURE_SAMPLES_FILE, MIXTURE_SAMPLES_FORMAT, type MixtureSamples, type MixtureSampleComponent } from "./mixtureSamples";
 export { trainWithEstimator, estimatorTrainConfig, loadEstimatorData, estimatorBudget, ESTIMATOR_TRAIN_DEFAULTS } from "./estimatorTrainer";
 export type { EstimatorTrainConfig, EstimatorData, EstimatorTrainOptions } from "./estimatorTrainer";
 export { fitDiscreteApproximation, shouldStop } from "./approxFit";
 export { fitUniformPrior, type UniformPriorFit } from "./uniformPriorFit";
+export { loadMnistTrainTest, type MnistTrainTest } from "./mnistTrainTest";

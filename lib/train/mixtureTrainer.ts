@@ -2,14 +2,12 @@
 // lr 3e−4, batch 100, S = 1; per-epoch test ELBO and component usage on a subset of the test set,
 // and a final evaluation on `finalEvalLimit` test images, with samples.json (mixtureSamples.ts).
 import * as path from "node:path";
-import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
-import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainOptions, ExperimentTrainSettings, runExperiment } from "./experimentRun";
+import { loadMnistTrainTest, MnistTrainTest } from "./mnistTrainTest";
 import { mixtureSamples, writeMixtureSamples } from "./mixtureSamples";
-import type { ExperimentRow } from "./runRecord";
-import type { ProgressMode } from "./progress";
 
 export type MixtureTrainConfig = MixtureVaeConfig & ExperimentTrainSettings;
 
@@ -40,21 +38,7 @@ export function mixtureModelConfig(c: MixtureTrainConfig): MixtureVaeConfig {
   return Object.fromEntries(keys.map((k) => [k, (c as unknown as Record<string, unknown>)[k]])) as unknown as MixtureVaeConfig;
 }
 
-export interface MixtureTrainOptions {
-  /** Continue the run from its checkpoint (refused when it has none). */
-  resume?: boolean;
-  data?: { train: Dataset; test: Dataset };
-  progress?: ProgressMode;
-  onEpoch?: (row: ExperimentRow) => void;
-  checkpoint?: boolean;
-  keepModel?: boolean;
-}
-
-export async function loadMixtureData(c: Pick<MixtureTrainConfig, "limit" | "seed">): Promise<{ train: Dataset; test: Dataset }> {
-  const train = await loadDataset("mnist", { split: "train", binarize: "static", validationSize: 0, seed: c.seed, ...(c.limit !== null ? { limit: c.limit } : {}) });
-  const test = await loadDataset("mnist", { split: "test", binarize: "static", seed: c.seed });
-  return { train, test };
-}
+export type MixtureTrainOptions = ExperimentTrainOptions<MnistTrainTest>;
 
 export function mixtureBudget(c: MixtureTrainConfig, trainImages: number, testImages: number): string {
   const evalImages = Math.min(testImages, c.evalLimit ?? testImages);
@@ -63,7 +47,7 @@ export function mixtureBudget(c: MixtureTrainConfig, trainImages: number, testIm
 }
 
 export async function trainMixture(config: MixtureTrainConfig, options: MixtureTrainOptions = {}): Promise<ExperimentResult<MixtureVAE>> {
-  const data = options.data ?? (await loadMixtureData(config));
+  const data = options.data ?? (await loadMnistTrainTest(config));
   const model = new MixtureVAE(mixtureModelConfig(config));
   return runExperiment({
     experiment: "mixture",

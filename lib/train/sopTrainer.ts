@@ -2,14 +2,12 @@
 // lr 1e−3 with the inverse-time decay max(1e−4, 1e−3/(1 + 1e−3·t)), batch 100, one relaxed sample per
 // image; per-epoch test NLL with S = 100 binary draws (the authors' training check), and a final
 // test NLL with S = 1000 (their test script). The authors monitor on the test set; so do we.
-import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
 import { stepSeed } from "../models/noise";
 import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
 import { integerAtLeast } from "../core/validate";
-import { checkTrainSettings, ExperimentResult, ExperimentTrainSettings, inverseTimeDecay, runExperiment } from "./experimentRun";
-import type { ExperimentRow } from "./runRecord";
-import type { ProgressMode } from "./progress";
+import { checkTrainSettings, ExperimentResult, ExperimentTrainOptions, ExperimentTrainSettings, inverseTimeDecay, runExperiment } from "./experimentRun";
+import { loadMnistTrainTest, MnistTrainTest } from "./mnistTrainTest";
 
 export interface SopTrainConfig extends SopConfig, ExperimentTrainSettings {
   /** The inverse-time decay rate (the appendix's "weight decay"). */
@@ -57,23 +55,7 @@ export function sopModelConfig(c: SopTrainConfig): SopConfig {
   return Object.fromEntries(Object.keys({ relaxation: 0, ...SOP_DEFAULTS }).map((k) => [k, (c as unknown as Record<string, unknown>)[k]])) as unknown as SopConfig;
 }
 
-export interface SopTrainOptions {
-  /** Continue the run from its checkpoint (refused when it has none). */
-  resume?: boolean;
-  /** Preloaded data (notebooks, tests); default: MNIST (static binarisation), train limited by `limit`. */
-  data?: { train: Dataset; test: Dataset };
-  progress?: ProgressMode;
-  onEpoch?: (row: ExperimentRow) => void;
-  checkpoint?: boolean;
-  keepModel?: boolean;
-}
-
-/** Loads MNIST for SOP: the full training pool (no validation split, as the authors) and the test set. */
-export async function loadSopData(c: Pick<SopTrainConfig, "limit" | "seed">): Promise<{ train: Dataset; test: Dataset }> {
-  const train = await loadDataset("mnist", { split: "train", binarize: "static", validationSize: 0, seed: c.seed, ...(c.limit !== null ? { limit: c.limit } : {}) });
-  const test = await loadDataset("mnist", { split: "test", binarize: "static", seed: c.seed });
-  return { train, test };
-}
+export type SopTrainOptions = ExperimentTrainOptions<MnistTrainTest>;
 
 /** A sentence stating the compute budget of a configuration. */
 export function sopBudget(c: SopTrainConfig, trainImages: number, testImages: number): string {
@@ -83,7 +65,7 @@ export function sopBudget(c: SopTrainConfig, trainImages: number, testImages: nu
 }
 
 export async function trainSop(config: SopTrainConfig, options: SopTrainOptions = {}): Promise<ExperimentResult<StructuredOutputPredictor>> {
-  const data = options.data ?? (await loadSopData(config));
+  const data = options.data ?? (await loadMnistTrainTest(config));
   const model = new StructuredOutputPredictor(sopModelConfig(config));
   return runExperiment({
     experiment: "sop",
