@@ -72,7 +72,7 @@ function igrDistribution(config: VaeModelConfig, loc: tf.Tensor, scale: tf.Tenso
 
 /**
  * Reference IGR-I / IGR-SB latent: the library's distributions and KL, tfjs autodiff. Slow (many
- * small ops, a stick-breaking inverse for the SB Monte Carlo KL); the fast path must match it.
+ * small ops); the fast path must match it.
  */
 export function igrReferenceLatent(params: tf.Tensor2D, eps: tf.Tensor2D, config: VaeModelConfig, prior: GaussianPrior): RelaxedLatent {
   return tf.tidy(() => {
@@ -88,9 +88,12 @@ export function igrReferenceLatent(params: tf.Tensor2D, eps: tf.Tensor2D, config
     if (config.kl === "closed-form") {
       perVariable = klDivergence(q, p).value;
     } else {
-      const lambda = q.preSimplex.forward(noise);
-      const logQ = config.stickTheLanding ? igrDistribution(config, stopGradient(loc), stopGradient(scale)).logProbPreSimplex(lambda) : q.logProbPreSimplex(lambda);
-      perVariable = tf.sub(logQ, p.logProbPreSimplex(lambda));
+      // q and p share every map after the Gaussian (same family and τ), so its Jacobian cancels: the
+      // Monte Carlo KL is the Gaussians' log-ratio at κ = μ + σε. Never through the stick-breaking
+      // inverse, which fails in float32 where the sticks fill the interval (NaN).
+      const kappa = tf.add(loc, tf.mul(scale, noise));
+      const logQ = config.stickTheLanding ? normalLogDensity(kappa, stopGradient(loc), stopGradient(scale)) : normalLogDensity(kappa, loc, scale);
+      perVariable = tf.sum(tf.sub(logQ, normalLogDensity(kappa, tf.tensor1d(prior.loc), tf.tensor1d(prior.scale))), -1);
     }
     return { z, kl: tf.sum(perVariable, 1) as tf.Tensor1D };
   });

@@ -1,6 +1,6 @@
 // The fused IGR-I / IGR-SB op against the straightforward composition of the library's
-// distributions (InvertibleGaussian / IGRStickBreaking, kl(), logProbPreSimplex through the inverse
-// bijectors) with tfjs autodiff: same parameters, same ε, values and gradients of every variable of
+// distributions (InvertibleGaussian / IGRStickBreaking, kl(), the Gaussians' log-ratio for the Monte Carlo
+// KL) with tfjs autodiff: same parameters, same ε, values and gradients of every variable of
 // a small VAE. Also the kernels alone (ψ and KL) against a Float64 plain-JS reference.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
