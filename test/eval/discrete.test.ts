@@ -12,28 +12,45 @@ before(async () => {
   await initBackend();
 });
 
+const V = 2;
+const K = 4;
+const N = 20000;
+
+/** A small fixed model of one family and three binary images. */
+function smallModel(model: "igr-sb" | "igr-planar"): { model: CategoricalVAE; x: tf.Tensor2D } {
+  const x = tf.tensor2d([
+    [1, 0, 1, 1],
+    [0, 0, 1, 0],
+    [1, 1, 0, 0],
+  ]);
+  return { model: new CategoricalVAE({ model, arch: "linear", numVariables: V, numCategories: K, inputSize: 4, temperature: 0.5, initSeed: 5 }), x };
+}
+
+/** Binomial SE of the difference of two independent N-draw estimates of one probability. */
+function differenceSe(p: number, q: number): number {
+  const m = (p + q) / 2;
+  return Math.sqrt((2 * m * (1 - m)) / N);
+}
+
+/**
+ * Asserts two independent frequency estimates agree entry by entry within 5 SE of their difference
+ * (over 24 entries a false alarm stays below 1e−4); returns the largest min(p, 1 − p), which says
+ * whether the comparison was informative.
+ */
+function assertAgree(fast: Float64Array, ops: Float64Array): number {
+  let spread = 0;
+  fast.forEach((p, i) => {
+    const se = differenceSe(p, ops[i]);
+    assert.ok(Math.abs(p - ops[i]) <= 5 * se + 1e-12, `entry ${i}: Float64 ${p} vs ops ${ops[i]} (SE ${se.toExponential(2)})`);
+    spread = Math.max(spread, Math.min(p, 1 - p));
+  });
+  return spread;
+}
+
 describe("IGR-SB discrete posterior (frequency estimate)", () => {
   test("the Float64 path agrees with the tfjs-op path within their standard errors", () => {
-    const V = 2;
-    const K = 4;
-    const N = 20000;
-    const model = new CategoricalVAE({ model: "igr-sb", arch: "linear", numVariables: V, numCategories: K, inputSize: 4, temperature: 0.5, initSeed: 5 });
-    const x = tf.tensor2d([
-      [1, 0, 1, 1],
-      [0, 0, 1, 0],
-      [1, 1, 0, 0],
-    ]);
-    const fast = stickBreakingFrequencies(model, x, N, 11);
-    const ops = frequenciesByTensors(model, x, N, 12);
-    let spread = 0;
-    fast.forEach((p, i) => {
-      // Two independent estimates of the same probability: SE of the difference √(2 p(1 − p)/N);
-      // 5 SE over 24 entries keeps a false alarm below 1e−4.
-      const q = (p + ops[i]) / 2;
-      const se = Math.sqrt((2 * q * (1 - q)) / N);
-      assert.ok(Math.abs(p - ops[i]) <= 5 * se + 1e-12, `entry ${i}: Float64 ${p} vs ops ${ops[i]} (SE ${se.toExponential(2)})`);
-      spread = Math.max(spread, Math.min(p, 1 - p));
-    });
+    const { model, x } = smallModel("igr-sb");
+    const spread = assertAgree(stickBreakingFrequencies(model, x, N, 11), frequenciesByTensors(model, x, N, 12));
     // The test is only informative if the posterior is not degenerate.
     assert.ok(spread > 0.05, `the fixed model's posterior is almost one-hot (largest min(p, 1 − p) = ${spread})`);
     // discretePosterior takes the Float64 path for IGR-SB.
@@ -47,15 +64,7 @@ describe("IGR-SB discrete posterior (frequency estimate)", () => {
 
 describe("IGR-Planar discrete posterior (frequency estimate)", () => {
   test("the Float64 path agrees with the tfjs-op path within their standard errors, and follows the flows", () => {
-    const V = 2;
-    const K = 4;
-    const N = 20000;
-    const model = new CategoricalVAE({ model: "igr-planar", arch: "linear", numVariables: V, numCategories: K, inputSize: 4, temperature: 0.5, initSeed: 5 });
-    const x = tf.tensor2d([
-      [1, 0, 1, 1],
-      [0, 0, 1, 0],
-      [1, 1, 0, 0],
-    ]);
+    const { model, x } = smallModel("igr-planar");
     const initial = planarFrequencies(model, x, N, 13);
     // The initial flows (std 0.05) are almost the identity: give them weights of order 1, so a wrong
     // û, sign or layer order would move the frequencies by far more than their standard error.
@@ -65,19 +74,8 @@ describe("IGR-Planar discrete posterior (frequency estimate)", () => {
       b.assign(tf.randomNormal([V], 0, 1, "float32", 40 + layer));
     });
     const fast = planarFrequencies(model, x, N, 11);
-    const ops = frequenciesByTensors(model, x, N, 12);
-    let spread = 0;
-    let moved = 0;
-    fast.forEach((p, i) => {
-      // Independent estimates of one probability: SE of the difference √(2 p(1 − p)/N); 5 SE over
-      // 24 entries keeps a false alarm below 1e−4.
-      const q = (p + ops[i]) / 2;
-      const se = Math.sqrt((2 * q * (1 - q)) / N);
-      assert.ok(Math.abs(p - ops[i]) <= 5 * se + 1e-12, `entry ${i}: Float64 ${p} vs ops ${ops[i]} (SE ${se.toExponential(2)})`);
-      spread = Math.max(spread, Math.min(p, 1 - p));
-      const r = (p + initial[i]) / 2;
-      moved = Math.max(moved, Math.abs(p - initial[i]) / Math.max(Math.sqrt((2 * r * (1 - r)) / N), 1e-12));
-    });
+    const spread = assertAgree(fast, frequenciesByTensors(model, x, N, 12));
+    const moved = Math.max(...Array.from(fast, (p, i) => Math.abs(p - initial[i]) / Math.max(differenceSe(p, initial[i]), 1e-12)));
     assert.ok(spread > 0.05, `the fixed model's posterior is almost one-hot (largest min(p, 1 − p) = ${spread})`);
     assert.ok(moved > 10, `changing the flows moved no frequency by more than ${moved.toFixed(1)} SE: the flows are not being applied`);
     const posterior = discretePosterior(model, x, { numSamples: 1000, seed: 11 });
