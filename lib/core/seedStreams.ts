@@ -25,6 +25,10 @@ export const SEED_STREAM = Object.freeze({
   estimatorValidation: 41,
   estimatorTest: 43,
   estimatorFinal: 47,
+  estimatorFinalLikelihood: 53,
+  // From a mixture run's seed, for samples.json: the component draws and the probe images' weights.
+  mixtureSamplesDraws: 41,
+  mixtureSamplesProbe: 43,
   // From one batch's seed: dynamic binarisation (data), the mixture's stick uniforms, the posterior
   // frequencies of the discretized ELBO, importance-sampling draws, the authors' estimator's draws.
   binarize: 1,

@@ -3,6 +3,7 @@
 // Per epoch: the discretized ELBO on validation and test subsets. At the end: the test discretized
 // ELBO and the importance-sampled test log-likelihood (the same estimators as `igr eval`).
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import { Dataset, loadDataset } from "../data/dataset";
 import { discretizedElbo } from "../eval/elbo";
 import { importanceSampledLogLikelihood } from "../eval/logLikelihood";
@@ -78,12 +79,12 @@ export async function trainWithEstimator(config: EstimatorTrainConfig, options: 
     learningRate: () => config.learningRate,
     gradients: (m, x, step) => m.gradients(x, stepSeed(config.seed, step)),
     evaluate: (m, epoch) => ({
-      validation_discretized_elbo: discretizedElbo(m.vae, data.validation, { seed: mixSeeds(config.seed, 41, epoch), ...limit(config.evalLimit) }).elbo,
-      test_discretized_elbo: discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, 43, epoch), ...limit(config.evalLimit) }).elbo,
+      validation_discretized_elbo: discretizedElbo(m.vae, data.validation, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorValidation, epoch), ...limit(config.evalLimit) }).elbo,
+      test_discretized_elbo: discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorTest, epoch), ...limit(config.evalLimit) }).elbo,
     }),
     finalEvaluate: (m) => {
-      const elbo = discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, 47), ...limit(config.finalEvalLimit) });
-      const ll = config.finalSamples > 0 ? importanceSampledLogLikelihood(m.vae, data.test, { seed: mixSeeds(config.seed, 53), samples: config.finalSamples, ...limit(config.finalEvalLimit) }) : null;
+      const elbo = discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinal), ...limit(config.finalEvalLimit) });
+      const ll = config.finalSamples > 0 ? importanceSampledLogLikelihood(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinalLikelihood), samples: config.finalSamples, ...limit(config.finalEvalLimit) }) : null;
       return {
         test_discretized_elbo: elbo.elbo,
         test_discretized_kl: elbo.kl,

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import type { Dataset } from "../data/dataset";
 import type { MixtureVAE } from "../models/mixtureVae";
 import { readJson, writeJsonAtomic } from "./runRecord";
@@ -47,13 +48,13 @@ export function mixtureSamples(model: MixtureVAE, test: Dataset, usage: number[]
   for (const { x } of test.batches({ batchSize: n, shuffle: false })) {
     pixels = x.arraySync() as number[][];
     // Rows are sample-major: the first n rows are the first draw of every image.
-    const weights = tf.tidy(() => model.objective(x as tf.Tensor2D, model.noise(n * model.config.samples, mixSeeds(seed, 43))).weights.arraySync() as number[][]);
+    const weights = tf.tidy(() => model.objective(x as tf.Tensor2D, model.noise(n * model.config.samples, mixSeeds(seed, SEED_STREAM.mixtureSamplesProbe))).weights.arraySync() as number[][]);
     assignedTo = weights.slice(0, n).map((w) => w.indexOf(Math.max(...w)));
     break;
   }
   const components = usage.flatMap((weight, k) => {
     if (!(weight > usageThreshold)) return [];
-    const drawn = model.sampleComponent(k, perComponent, mixSeeds(seed, 41));
+    const drawn = model.sampleComponent(k, perComponent, mixSeeds(seed, SEED_STREAM.mixtureSamplesDraws));
     const draws = (drawn.arraySync() as number[][]).map((row) => row.map(round3));
     drawn.dispose();
     const assigned = pixels.filter((_, i) => assignedTo[i] === k).slice(0, perComponent);

@@ -3,6 +3,7 @@
 // and a final evaluation on `finalEvalLimit` test images, with samples.json (mixtureSamples.ts).
 import * as path from "node:path";
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import { MIXTURE_DEFAULTS, MixtureVAE, mixtureVaeConfig, MixtureVaeConfig } from "../models/mixtureVae";
 import { stepSeed } from "../models/noise";
 import { checkTrainSettings, ExperimentResult, ExperimentTrainOptions, ExperimentTrainSettings, runExperiment } from "./experimentRun";
@@ -62,11 +63,11 @@ export async function trainMixture(config: MixtureTrainConfig, options: MixtureT
       return loss;
     },
     evaluate: (m, epoch) => {
-      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, 17, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) });
+      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, SEED_STREAM.epochEvaluation, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) });
       return { test_elbo: r.elbo, components_used: r.componentsUsed, mean_components: r.meanComponents };
     },
     finalEvaluate: (m) => {
-      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, 31), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
+      const r = m.evaluate(data.test, { seed: mixSeeds(config.seed, SEED_STREAM.finalEvaluation), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
       // Before the "completed" summary: a completed run always has its samples.json.
       writeMixtureSamples(path.join(config.runsDir, config.runId), mixtureSamples(m, data.test, r.usage, { runId: config.runId, seed: config.seed }));
       return { test_elbo: r.elbo, images: r.images, components_used: r.componentsUsed, mean_components: r.meanComponents, usage: r.usage, argmax_share: r.argmaxShare };

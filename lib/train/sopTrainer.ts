@@ -3,6 +3,7 @@
 // image; per-epoch test NLL with S = 100 binary draws (the authors' training check), and a final
 // test NLL with S = 1000 (their test script). The authors monitor on the test set; so do we.
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import { stepSeed } from "../models/noise";
 import { SOP_DEFAULTS, sopConfig, SopConfig, splitHalves, StructuredOutputPredictor } from "../models/sop";
 import { integerAtLeast } from "../core/validate";
@@ -81,10 +82,10 @@ export async function trainSop(config: SopTrainConfig, options: SopTrainOptions 
       return loss;
     },
     evaluate: (m, epoch) => ({
-      test_nll: m.testNll(data.test, { samples: config.evalSamples, seed: mixSeeds(config.seed, 17, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) }).nll,
+      test_nll: m.testNll(data.test, { samples: config.evalSamples, seed: mixSeeds(config.seed, SEED_STREAM.epochEvaluation, epoch), ...(config.evalLimit !== null ? { limit: config.evalLimit } : {}) }).nll,
     }),
     finalEvaluate: (m) => {
-      const result = m.testNll(data.test, { samples: config.finalEvalSamples, seed: mixSeeds(config.seed, 31), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
+      const result = m.testNll(data.test, { samples: config.finalEvalSamples, seed: mixSeeds(config.seed, SEED_STREAM.finalEvaluation), ...(config.finalEvalLimit !== null ? { limit: config.finalEvalLimit } : {}) });
       return { test_nll: result.nll, samples: result.samples, images: result.images };
     },
     budget: sopBudget(config, data.train.n, data.test.n),

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadDataset, Dataset } from "../data/dataset";
 import { mixSeeds } from "../core/prng";
+import { SEED_STREAM } from "../core/seedStreams";
 import { discretizedElbo, relaxedElbo } from "../eval/elbo";
 import { stepSeed } from "../models/noise";
 import { CategoricalVAE } from "../models/vae";
@@ -110,7 +111,7 @@ export async function loadTrainData(config: TrainConfig): Promise<TrainData> {
 
 /** The metrics of one epoch (evaluation noise from (seed, epoch), so a resumed run gets the same numbers). */
 export function evaluateEpoch(model: CategoricalVAE, data: TrainData, config: TrainConfig, epoch: number, state: TrainerState): Omit<MetricRow, "elapsed_s"> {
-  const seed = mixSeeds(config.seed, 17, epoch);
+  const seed = mixSeeds(config.seed, SEED_STREAM.epochEvaluation, epoch);
   const common = { seed, batchSize: config.batchSize };
   const discrete = { ...common, frequencySamples: config.frequencySamples };
   const trainLoss = state.epochLossSum / Math.max(1, state.epochLossCount);
