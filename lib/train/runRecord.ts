@@ -13,6 +13,7 @@
 // JSON files are written atomically (temp file + rename; the temp file is removed if that fails).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROJECT_ROOT } from "../core/paths";
 import type { TrainConfig } from "./config";
 
 export const CHECKPOINT_FILE = "checkpoint.igrckpt";
@@ -152,6 +153,18 @@ export function readJson<T>(file: string): T {
   }
 }
 
+/**
+ * config.runsDir as written into config.json: relative to the project root when the folder lies inside
+ * it, so a committed record does not name the machine it ran on (runsDir is not part of the
+ * configuration hash, and resuming takes the folder from the command line, not from this field).
+ */
+function portableRunsDir(config: object): { runsDir?: string } {
+  const runsDir = (config as { runsDir?: unknown }).runsDir;
+  if (typeof runsDir !== "string" || !path.isAbsolute(runsDir)) return {};
+  const relative = path.relative(PROJECT_ROOT, runsDir);
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? {} : { runsDir: relative.split(path.sep).join("/") };
+}
+
 export class RunRecord {
   readonly dir: string;
 
@@ -178,7 +191,8 @@ export class RunRecord {
 
   /** `experiment` is omitted for the VAE (its records never had the field). */
   writeConfig(config: object, hash: string, backend: string, experiment?: ExperimentSection["experiment"]): void {
-    writeJsonAtomic(this.configFile, { config, configHash: hash, ...(experiment ? { experiment } : {}), backend, createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
+    const saved = { ...config, ...portableRunsDir(config) };
+    writeJsonAtomic(this.configFile, { config: saved, configHash: hash, ...(experiment ? { experiment } : {}), backend, createdAt: new Date().toISOString(), format: "igr-ts run", version: 1 });
   }
 
   /** config.json; `C` is the experiment's configuration type (the VAE's TrainConfig by default). */

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { readRun, RunRecord } from "../../lib/train/runRecord";
 import { readExperimentRun } from "../../lib/train/experimentRun";
 import { loadRun } from "../../lib/train/loadRun";
+import { PROJECT_ROOT } from "../../lib/core/paths";
 
 const RUNS = path.join(__dirname, "..", "..", "data", "runs");
 
@@ -66,4 +67,26 @@ test("readRun names the missing file", (t) => {
 test("loadRun (the VAE's model loader) names the experiment of another experiment's record", () => {
   const sop = runFolders(RUNS).find((d) => readRun(d).experiment === "sop")!;
   assert.throws(() => loadRun(sop, RUNS), /is a sop run; loadRun loads VAE runs/);
+});
+
+test("config.json names a runs folder inside the project relative to it, and any other folder as given", () => {
+  const inside = path.join(PROJECT_ROOT, "data", "runs", "some-sweep");
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), "igr-runsdir-"));
+  try {
+    const record = new RunRecord(outside, "r");
+    fs.mkdirSync(record.dir, { recursive: true });
+    record.writeConfig({ runsDir: inside, runId: "r" }, "h", "cpu");
+    assert.equal((record.readConfig().config as unknown as { runsDir: string }).runsDir, "data/runs/some-sweep");
+    record.writeConfig({ runsDir: outside, runId: "r" }, "h", "cpu");
+    assert.equal((record.readConfig().config as unknown as { runsDir: string }).runsDir, outside);
+  } finally {
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test("no committed config.json names the machine path it ran in", () => {
+  for (const dir of runFolders(RUNS)) {
+    const runsDir = (JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")).config as { runsDir?: string }).runsDir;
+    if (runsDir !== undefined) assert.ok(!path.isAbsolute(runsDir), `${path.relative(RUNS, dir)}: runsDir ${runsDir} is a machine path`);
+  }
 });
