@@ -1,28 +1,35 @@
 // Proposition 2's quadrature rule (appendix eq. 7) as plain Float64 loops: the body of the 'wasm' and
 // 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward. Same nodes, same split
 // at μ_k/σ_k = 5.5 and same log-space sums as the op-based path in discreteProbabilities.ts (its doc
-// comment explains the rule); the differences are Float64 arithmetic and three exact shortcuts:
+// comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two exact
+// shortcuts:
 // - slots whose log-weight is below (log-term of the largest-weight slot − 40) are skipped: every
 //   log Φ ≤ 0, so each such slot is < e^{−40} times a computed one, and together they change the sum
 //   by < 100·e^{−40} ≈ 4e−16 relative;
-// - Φ factors are multiplied in linear space, Φ(x) = ½·e^{−x²/2}·erfcx(|x|/√2) for x < 0 with the
-//   exponent summed separately, so there is one log per slot instead of one per factor, and Φ(x) = 1
-//   exactly (in Float64) once x ≥ 6√2;
+// - log Φ and λ = φ/Φ come from the quintic Hermite table of logNdtrTable64.ts (6e−13 absolute on
+//   log Φ, 3e−11 on λ; its λ is the interpolant's exact derivative, so the analytic gradients are
+//   those of the computed forward): 11 flops and 6 loads per factor instead of a rational function,
+//   an exp and a division; arguments below the table are evaluated directly (normalFast64.ts);
 // - speed: the loops run factor by factor over the slots, whose t (hence every Φ argument) increases
-//   with the slot index, so each argument range (lower tail, centre, upper tail, 1) is one contiguous
-//   run with no unpredictable branch (branch misses were half the cost of a slot-by-slot loop).
+//   with the slot index, so the arguments below the table are one leading run and the rest is one
+//   branch-free loop; the gradient needs per factor only Σ_i p_i·λ_ij and Σ_i p_i·λ_ij·node_i, since
+//   t_i is affine in the node.
 import { halfRangeGaussHermite } from "../core/quadrature";
 import { adaptiveCategoryLogProbability, adaptiveNodes, addAdaptiveGradient, AdaptiveNodes } from "./discreteProbabilitiesAdaptive64";
 import * as normalFast64 from "../core/normalFast64";
-import * as constants from "../core/constants";
+import * as logNdtrTable64 from "../core/logNdtrTable64";
 
 // Bound once: a transpiler's CommonJS interop may turn every `imported.name` access into a getter
 // call (esbuild/tsx does), which cost more than the rational functions themselves in the hot loop.
-const erfSmall = normalFast64.erfSmall;
-const erfcxLarge = normalFast64.erfcxLarge;
 const logNdtrFast64 = normalFast64.logNdtrFast64;
 const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
 const expNegative64 = normalFast64.expNegative64;
+const LOG_NDTR_COEFFICIENTS = logNdtrTable64.LOG_NDTR_COEFFICIENTS;
+const TABLE_MIN = logNdtrTable64.TABLE_MIN;
+const TABLE_MAX = logNdtrTable64.TABLE_MAX;
+const TABLE_DENSITY = logNdtrTable64.TABLE_DENSITY;
+/** Table position of TABLE_MAX, where arguments are clamped (log Φ > −8e−24 beyond). */
+const TABLE_TOP = (TABLE_MAX - TABLE_MIN) * TABLE_DENSITY;
 
 /** From μ_k/σ_k = 5.5 on, the rule is split at the mode (discreteProbabilities.ts explains why). */
 export const SPLIT_RATIO = 5.5;
@@ -49,19 +56,6 @@ function needsAdaptiveRule(m: number, ws: Workspace): boolean {
 
 /** Slots whose log-weight is this far below a computed log-term are skipped (e^{−40} ≈ 4e−18). */
 const PRUNE_LOG_GAP = 40;
-/** Re-normalise the linear-space product below this, long before Float64 underflows (1e−308). */
-const RESCALE_BELOW = 1e-200;
-/** |x| up to which Φ(x) = ½ + ½erf(x/√2) (Cody's first interval, |x|/√2 ≤ 0.46875). */
-const CENTRE_LIMIT = normalFast64.ERF_THRESHOLD * Math.SQRT2;
-/** From here Φ(x) = 1 − Q rounds to 1 in Float64 (Q(6√2) = 1.1e−17 < half an ulp of 1). */
-const UPPER_ONE = 6 * Math.SQRT2;
-/** Beyond here φ(x)/Φ(x) < 1e−35 is set to 0 in the backward pass. */
-const UPPER_RATIO_ZERO = 9 * Math.SQRT2;
-
-const SQRT1_2 = Math.SQRT1_2;
-const LN_HALF = -Math.LN2;
-const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI;
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** Nodes (in s units, ascending) and log-weights of both rules, 2n slots each. */
 export interface RuleTables {
@@ -104,16 +98,12 @@ interface Workspace {
   slots: number;
   t: Float64Array; // t = μ_k + σ_k s at each slot (ascending)
   logWeight: Float64Array;
-  logScale: Float64Array; // log-weight + Σ exponents of the lower-tail factors
-  product: Float64Array; // product of the factors' remaining parts, in (0, 1]
   logTerm: Float64Array; // log-weight + Σ_{j≠k} log Φ(z_j)
   weight: Float64Array; // backward: g·p_i
-  slotGrad: Float64Array; // backward: Σ_j g·p_i·λ_ij/σ_j = d/dt_i
   eventLoc: Float64Array; // μ_j of the event
   eventScale: Float64Array;
   invScale: Float64Array; // 1/σ_j
-  ratio: Float64Array | null; // backward: φ/Φ at z[j, i], factor-major, m × slots
-  z: Float64Array | null; // backward: z[j, i] = (t_i − μ_j)/σ_j
+  ratio: Float64Array | null; // backward: φ/Φ at (t_i − μ_j)/σ_j, factor-major [j, i], m × slots
   ratioOut: Float64Array; // out-parameter of logNdtrFastWithRatio64
   lo: number; // live slots of the last category: lo..hi
   hi: number;
@@ -125,16 +115,12 @@ function workspace(tables: RuleTables, m: number, backward: boolean): Workspace 
     slots: n,
     t: new Float64Array(n),
     logWeight: new Float64Array(n),
-    logScale: new Float64Array(n),
-    product: new Float64Array(n),
     logTerm: new Float64Array(n),
     weight: new Float64Array(n),
-    slotGrad: new Float64Array(n),
     eventLoc: new Float64Array(m),
     eventScale: new Float64Array(m),
     invScale: new Float64Array(m),
     ratio: backward ? new Float64Array(n * m) : null,
-    z: backward ? new Float64Array(n * m) : null,
     ratioOut: new Float64Array(1),
     lo: 0,
     hi: -1,
@@ -158,75 +144,78 @@ function loadEvent(loc: ArrayLike<number>, scale: ArrayLike<number>, base: numbe
   return ok;
 }
 
+/** log Φ(x) by the table (fallback below it): for the few single evaluations outside the slot loops. */
+function logNdtrByTable(x: number): number {
+  const v = ((x < TABLE_MAX ? x : TABLE_MAX) - TABLE_MIN) * TABLE_DENSITY;
+  if (!(v >= 0)) return logNdtrFast64(x);
+  const T = LOG_NDTR_COEFFICIENTS;
+  const a = v | 0;
+  const u = v - a;
+  const o = 6 * a;
+  const u2 = u * u;
+  return T[o] + u * T[o + 1] + u2 * (T[o + 2] + u * T[o + 3] + u2 * (T[o + 4] + u * T[o + 5]));
+}
+
 /**
- * Multiplies Φ((t_i − μ_j)/σ_j) into slots lo..hi (t ascending, so the argument ascends too and each
- * branch is one run). In the backward pass also stores φ/Φ and the argument at [j, i].
+ * Adds log Φ((t_i − μ_j)/σ_j) to logTerm over slots lo..hi, from the table (logNdtrTable64.ts); in the
+ * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i]. The table
+ * position v = (x − TABLE_MIN)·TABLE_DENSITY is affine in t, and t ascends with i, so the few
+ * arguments below the table (v < 0, evaluated directly) are one leading run.
  */
-function multiplyFactor(j: number, ws: Workspace): void {
-  const { t, logScale, product, ratio, z, lo, hi } = ws;
+function addFactor(j: number, ws: Workspace): void {
+  const { t, logTerm, ratio, lo, hi } = ws;
   const mu = ws.eventLoc[j];
   const inv = ws.invScale[j];
-  const row = j * ws.slots;
+  const T = LOG_NDTR_COEFFICIENTS;
+  const alpha = inv * TABLE_DENSITY;
+  const beta = (mu * inv + TABLE_MIN) * TABLE_DENSITY;
   let i = lo;
-  // Lower tail: Φ(x) = ½·e^{−y²}·erfcx(y), y = −x/√2; the exponent goes to logScale.
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x >= -CENTRE_LIMIT) break;
-    const y = -x * SQRT1_2;
-    const scaled = erfcxLarge(y);
-    logScale[i] += LN_HALF - y * y;
-    let p = product[i] * scaled;
-    if (p < RESCALE_BELOW) {
-      logScale[i] += Math.log(p);
-      p = 1;
-    }
-    product[i] = p;
-    if (ratio !== null) {
-      ratio[row + i] = SQRT_2_OVER_PI / scaled; // φ/Φ: the e^{−y²} cancels exactly
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Centre: Φ(x) = ½ + ½erf(x/√2).
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x > CENTRE_LIMIT) break;
-    const cdf = 0.5 + 0.5 * erfSmall(x * SQRT1_2);
-    product[i] *= cdf;
-    if (ratio !== null) {
-      ratio[row + i] = (INV_SQRT_2PI * expNegative64(0.5 * x * x)) / cdf;
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Upper tail: Φ(x) = 1 − ½·e^{−y²}·erfcx(y), y = x/√2.
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x >= UPPER_ONE) break;
-    const y = x * SQRT1_2;
-    const e = expNegative64(y * y);
-    const cdf = 1 - 0.5 * e * erfcxLarge(y);
-    product[i] *= cdf;
-    if (ratio !== null) {
-      ratio[row + i] = (INV_SQRT_2PI * e) / cdf;
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Φ(x) = 1 in Float64 from here: nothing to multiply; the backward pass still wants φ(x).
-  if (ratio !== null) {
+  if (ratio === null) {
     for (; i <= hi; i++) {
-      const x = (t[i] - mu) * inv;
-      ratio[row + i] = x < UPPER_RATIO_ZERO ? INV_SQRT_2PI * expNegative64(0.5 * x * x) : 0;
-      (z as Float64Array)[row + i] = x;
+      if (t[i] * alpha - beta >= 0) break;
+      logTerm[i] += logNdtrFast64((t[i] - mu) * inv);
     }
+    for (; i <= hi; i++) {
+      const w = t[i] * alpha - beta;
+      const v = w < TABLE_TOP ? w : TABLE_TOP;
+      const a = v | 0;
+      const u = v - a;
+      const o = 6 * a;
+      const u2 = u * u;
+      logTerm[i] += T[o] + u * T[o + 1] + u2 * (T[o + 2] + u * T[o + 3] + u2 * (T[o + 4] + u * T[o + 5]));
+    }
+    return;
+  }
+  const row = j * ws.slots;
+  for (; i <= hi; i++) {
+    if (t[i] * alpha - beta >= 0) break;
+    logTerm[i] += logNdtrFastWithRatio64((t[i] - mu) * inv, ws.ratioOut);
+    ratio[row + i] = ws.ratioOut[0];
+  }
+  for (; i <= hi; i++) {
+    const w = t[i] * alpha - beta;
+    const v = w < TABLE_TOP ? w : TABLE_TOP;
+    const a = v | 0;
+    const u = v - a;
+    const o = 6 * a;
+    const u2 = u * u;
+    const c1 = T[o + 1];
+    const c2 = T[o + 2];
+    const c3 = T[o + 3];
+    const c4 = T[o + 4];
+    const c5 = T[o + 5];
+    logTerm[i] += T[o] + u * c1 + u2 * (c2 + u * c3 + u2 * (c4 + u * c5));
+    ratio[row + i] = (c1 + 2 * u * c2 + u2 * (3 * c3 + 4 * u * c4 + u2 * 5 * c5)) * TABLE_DENSITY;
   }
 }
 
 /**
  * log P(H = k) for one category k < K of the loaded event (fills ws.t, logWeight, logTerm, lo, hi
- * and, in the backward pass, ratio and z). Returns the logsumexp over the live slots lo..hi.
+ * and, in the backward pass, ratio). Returns the logsumexp over the live slots lo..hi.
  */
 function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Workspace): number {
   const slots = tables.slots;
-  const { t, logWeight, logScale, product, logTerm, eventLoc, invScale } = ws;
+  const { t, logWeight, logTerm, eventLoc, invScale } = ws;
   const muK = eventLoc[k];
   const sigmaK = ws.eventScale[k];
   const r = muK / sigmaK;
@@ -246,7 +235,7 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   }
   // The largest-weight slot bounds which others can matter (each log-term ≤ its log-weight).
   let firstTerm = logWeight[first];
-  for (let j = 0; j < m; j++) if (j !== k) firstTerm += logNdtrFast64((t[first] - eventLoc[j]) * invScale[j]);
+  for (let j = 0; j < m; j++) if (j !== k) firstTerm += logNdtrByTable((t[first] - eventLoc[j]) * invScale[j]);
   const cut = firstTerm - PRUNE_LOG_GAP;
   let lo = 0;
   while (!(logWeight[lo] >= cut) && lo < first) lo++;
@@ -254,17 +243,10 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   while (!(logWeight[hi] >= cut) && hi > first) hi--;
   ws.lo = lo;
   ws.hi = hi;
-  for (let i = lo; i <= hi; i++) {
-    logScale[i] = logWeight[i];
-    product[i] = 1;
-  }
-  for (let j = 0; j < m; j++) if (j !== k) multiplyFactor(j, ws);
+  for (let i = lo; i <= hi; i++) logTerm[i] = logWeight[i];
+  for (let j = 0; j < m; j++) if (j !== k) addFactor(j, ws);
   let best = -Infinity;
-  for (let i = lo; i <= hi; i++) {
-    const value = logScale[i] + Math.log(product[i]);
-    logTerm[i] = value;
-    if (value > best) best = value;
-  }
+  for (let i = lo; i <= hi; i++) if (logTerm[i] > best) best = logTerm[i];
   let sum = 0;
   for (let i = lo; i <= hi; i++) sum += expNegative64(best - logTerm[i]);
   return best + Math.log(sum);
@@ -290,43 +272,44 @@ function addCategoryGradient(
   gScale: Float64Array,
 ): void {
   const ratio = ws.ratio as Float64Array;
-  const z = ws.z as Float64Array;
-  const { logTerm, weight, slotGrad, lo, hi, slots } = ws;
-  for (let i = lo; i <= hi; i++) {
-    weight[i] = g * expNegative64(logP - logTerm[i]);
-    slotGrad[i] = 0;
-  }
+  const { logTerm, weight, lo, hi, slots } = ws;
+  const sigmaK = ws.eventScale[k];
+  const r = ws.eventLoc[k] / sigmaK;
+  const split = r >= SPLIT_RATIO;
+  // t_i = offset + σ_k·node_i: μ_k + σ_k s_i (split) or σ_k√2x_i (shifted).
+  const node = split ? tables.splitNode : tables.shiftedNode;
+  const offset = split ? ws.eventLoc[k] : 0;
+  for (let i = lo; i <= hi; i++) weight[i] = g * expNegative64(logP - logTerm[i]);
+  // Σ_i of d a_i/dt_i·(1, node_i), summed over the factors j (t_i moves with μ_k and σ_k).
+  let slotSum = 0;
+  let slotNodeSum = 0;
   for (let j = 0; j < m; j++) {
     if (j === k) continue;
     const inv = ws.invScale[j];
     const row = j * slots;
-    let sumLoc = 0;
-    let sumScale = 0;
+    let sum = 0;
+    let nodeSum = 0;
     for (let i = lo; i <= hi; i++) {
-      const w = weight[i] * ratio[row + i] * inv; // p_i·λ_ij/σ_j = −p_i·d a_i/dμ_j
-      slotGrad[i] += w;
-      sumLoc += w;
-      sumScale += w * z[row + i];
+      const w = weight[i] * ratio[row + i]; // p_i·λ_ij = −σ_j·p_i·d a_i/dμ_j
+      sum += w;
+      nodeSum += w * node[i];
     }
-    gLoc[j] -= sumLoc;
-    gScale[j] -= sumScale;
+    // d a_i/dσ_j = −λ_ij·z_ij/σ_j with z_ij = (t_i − μ_j)/σ_j, so Σ_i p_i·λ_ij·z_ij is (Σ w·t − μ_j Σ w)/σ_j.
+    gLoc[j] -= sum * inv;
+    gScale[j] -= ((offset - ws.eventLoc[j]) * sum + sigmaK * nodeSum) * inv * inv;
+    slotSum += sum * inv;
+    slotNodeSum += nodeSum * inv;
   }
-  const sigmaK = ws.eventScale[k];
-  const r = ws.eventLoc[k] / sigmaK;
-  if (r >= SPLIT_RATIO) {
-    // t = μ_k + σ_k s_i with fixed nodes and weights.
-    for (let i = lo; i <= hi; i++) {
-      gLoc[k] += slotGrad[i];
-      gScale[k] += slotGrad[i] * tables.splitNode[i];
-    }
+  if (split) {
+    // Fixed nodes and weights; t = μ_k + σ_k s_i.
+    gLoc[k] += slotSum;
+    gScale[k] += slotNodeSum;
   } else {
     // t = σ_k√2x_i (no μ_k); d log w/dr = √2x_i − r, dr/dμ_k = 1/σ_k, dr/dσ_k = −r/σ_k.
-    for (let i = lo; i <= hi; i++) {
-      const node = tables.shiftedNode[i];
-      const dLogWeight = weight[i] * (node - r);
-      gLoc[k] += dLogWeight / sigmaK;
-      gScale[k] += slotGrad[i] * node - (dLogWeight * r) / sigmaK;
-    }
+    let dLogWeight = 0;
+    for (let i = lo; i <= hi; i++) dLogWeight += weight[i] * (node[i] - r);
+    gLoc[k] += dLogWeight / sigmaK;
+    gScale[k] += slotNodeSum - (dLogWeight * r) / sigmaK;
   }
 }
 
