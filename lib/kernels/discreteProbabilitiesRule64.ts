@@ -26,10 +26,11 @@ const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
 const expNegative64 = normalFast64.expNegative64;
 const LOG_NDTR_COEFFICIENTS = logNdtrTable64.LOG_NDTR_COEFFICIENTS;
 const TABLE_MIN = logNdtrTable64.TABLE_MIN;
-const TABLE_MAX = logNdtrTable64.TABLE_MAX;
 const TABLE_DENSITY = logNdtrTable64.TABLE_DENSITY;
-/** Table position of TABLE_MAX, where arguments are clamped (log Φ > −8e−24 beyond). */
-const TABLE_TOP = (TABLE_MAX - TABLE_MIN) * TABLE_DENSITY;
+/** From x = UPPER_CUT on a factor is left out: log Φ(9) = −1.1e−19, λ(9) = 1.0e−18. */
+const UPPER_CUT = 9;
+/** Its table position (inside the table: UPPER_CUT < TABLE_MAX). */
+const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 
 /** From μ_k/σ_k = 5.5 on, the rule is split at the mode (discreteProbabilities.ts explains why). */
 export const SPLIT_RATIO = 5.5;
@@ -105,6 +106,7 @@ interface Workspace {
   invScale: Float64Array; // 1/σ_j
   ratio: Float64Array | null; // backward: φ/Φ at (t_i − μ_j)/σ_j, factor-major [j, i], m × slots
   ratioOut: Float64Array; // out-parameter of logNdtrFastWithRatio64
+  factorEnd: Int32Array; // backward: ratio[j, i] is written for lo ≤ i < factorEnd[j]
   lo: number; // live slots of the last category: lo..hi
   hi: number;
 }
@@ -122,6 +124,7 @@ function workspace(tables: RuleTables, m: number, backward: boolean): Workspace 
     invScale: new Float64Array(m),
     ratio: backward ? new Float64Array(n * m) : null,
     ratioOut: new Float64Array(1),
+    factorEnd: new Int32Array(m),
     lo: 0,
     hi: -1,
   };
@@ -146,8 +149,9 @@ function loadEvent(loc: ArrayLike<number>, scale: ArrayLike<number>, base: numbe
 
 /** log Φ(x) by the table (fallback below it): for the few single evaluations outside the slot loops. */
 function logNdtrByTable(x: number): number {
-  const v = ((x < TABLE_MAX ? x : TABLE_MAX) - TABLE_MIN) * TABLE_DENSITY;
+  const v = (x - TABLE_MIN) * TABLE_DENSITY;
   if (!(v >= 0)) return logNdtrFast64(x);
+  if (v >= TABLE_CUT) return 0;
   const T = LOG_NDTR_COEFFICIENTS;
   const a = v | 0;
   const u = v - a;
@@ -158,9 +162,11 @@ function logNdtrByTable(x: number): number {
 
 /**
  * Adds log Φ((t_i − μ_j)/σ_j) to logTerm over slots lo..hi, from the table (logNdtrTable64.ts); in the
- * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i]. The table
- * position v = (x − TABLE_MIN)·TABLE_DENSITY is affine in t, and t ascends with i, so the few
- * arguments below the table (v < 0, evaluated directly) are one leading run.
+ * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i] and in
+ * factorEnd[j] the end of the slots it wrote. The table position v = (x − TABLE_MIN)·TABLE_DENSITY is
+ * affine in t, and t ascends with i, so the runs are: arguments below the table (evaluated directly),
+ * the table, and from x = UPPER_CUT on nothing (log Φ > −1.2e−19, λ < 1.1e−18: below Float64
+ * resolution of the log-term and of every gradient sum).
  */
 function addFactor(j: number, ws: Workspace): void {
   const { t, logTerm, ratio, lo, hi } = ws;
@@ -176,8 +182,8 @@ function addFactor(j: number, ws: Workspace): void {
       logTerm[i] += logNdtrFast64((t[i] - mu) * inv);
     }
     for (; i <= hi; i++) {
-      const w = t[i] * alpha - beta;
-      const v = w < TABLE_TOP ? w : TABLE_TOP;
+      const v = t[i] * alpha - beta;
+      if (v >= TABLE_CUT) break;
       const a = v | 0;
       const u = v - a;
       const o = 6 * a;
@@ -193,8 +199,8 @@ function addFactor(j: number, ws: Workspace): void {
     ratio[row + i] = ws.ratioOut[0];
   }
   for (; i <= hi; i++) {
-    const w = t[i] * alpha - beta;
-    const v = w < TABLE_TOP ? w : TABLE_TOP;
+    const v = t[i] * alpha - beta;
+    if (v >= TABLE_CUT) break;
     const a = v | 0;
     const u = v - a;
     const o = 6 * a;
@@ -207,6 +213,7 @@ function addFactor(j: number, ws: Workspace): void {
     logTerm[i] += T[o] + u * c1 + u2 * (c2 + u * c3 + u2 * (c4 + u * c5));
     ratio[row + i] = (c1 + 2 * u * c2 + u2 * (3 * c3 + 4 * u * c4 + u2 * 5 * c5)) * TABLE_DENSITY;
   }
+  ws.factorEnd[j] = i;
 }
 
 /**
@@ -272,7 +279,7 @@ function addCategoryGradient(
   gScale: Float64Array,
 ): void {
   const ratio = ws.ratio as Float64Array;
-  const { logTerm, weight, lo, hi, slots } = ws;
+  const { logTerm, weight, lo, hi, slots } = ws; // ratio[j, i] for lo ≤ i < factorEnd[j]
   const sigmaK = ws.eventScale[k];
   const r = ws.eventLoc[k] / sigmaK;
   const split = r >= SPLIT_RATIO;
@@ -289,7 +296,8 @@ function addCategoryGradient(
     const row = j * slots;
     let sum = 0;
     let nodeSum = 0;
-    for (let i = lo; i <= hi; i++) {
+    const end = ws.factorEnd[j];
+    for (let i = lo; i < end; i++) {
       const w = weight[i] * ratio[row + i]; // p_i·λ_ij = −σ_j·p_i·d a_i/dμ_j
       sum += w;
       nodeSum += w * node[i];
