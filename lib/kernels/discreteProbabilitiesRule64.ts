@@ -100,7 +100,8 @@ interface Workspace {
   t: Float64Array; // t = μ_k + σ_k s at each slot (ascending)
   logWeight: Float64Array;
   logTerm: Float64Array; // log-weight + Σ_{j≠k} log Φ(z_j)
-  weight: Float64Array; // backward: g·p_i
+  weight: Float64Array; // e^{a_i − max a}; p_i = weight[i]/weightSum
+  weightSum: number;
   eventLoc: Float64Array; // μ_j of the event
   eventScale: Float64Array;
   invScale: Float64Array; // 1/σ_j
@@ -119,6 +120,7 @@ function workspace(tables: RuleTables, m: number, backward: boolean): Workspace 
     logWeight: new Float64Array(n),
     logTerm: new Float64Array(n),
     weight: new Float64Array(n),
+    weightSum: 1,
     eventLoc: new Float64Array(m),
     eventScale: new Float64Array(m),
     invScale: new Float64Array(m),
@@ -254,8 +256,14 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   for (let j = 0; j < m; j++) if (j !== k) addFactor(j, ws);
   let best = -Infinity;
   for (let i = lo; i <= hi; i++) if (logTerm[i] > best) best = logTerm[i];
+  const weight = ws.weight;
   let sum = 0;
-  for (let i = lo; i <= hi; i++) sum += expNegative64(best - logTerm[i]);
+  for (let i = lo; i <= hi; i++) {
+    const e = expNegative64(best - logTerm[i]);
+    weight[i] = e;
+    sum += e;
+  }
+  ws.weightSum = sum;
   return best + Math.log(sum);
 }
 
@@ -263,7 +271,7 @@ type Writable = { [index: number]: number; length: number };
 
 /**
  * Adds g·d log P(H = k)/dμ and g·d log P(H = k)/dσ (k < K) to gLoc, gScale (length m), after
- * categoryLogProbability filled ws for k in gradient mode and returned logP. Analytic: with a_i the
+ * categoryLogProbability filled ws for k in gradient mode. Analytic: with a_i the
  * log-term of slot i and p_i = e^{a_i − log P}, d log P = Σ_i p_i·da_i, and da_i collects d log w_i
  * (shifted rule: d/dr of r√2x_i − r²/2, r = μ_k/σ_k) plus λ(z_ij)·dz_ij over the factors j ≠ k, with
  * λ = φ/Φ, z_ij = (t_i − μ_j)/σ_j and t_i = σ_k√2x_i (shifted) or μ_k + σ_k s_i (split).
@@ -272,37 +280,50 @@ function addCategoryGradient(
   m: number,
   k: number,
   g: number,
-  logP: number,
   tables: RuleTables,
   ws: Workspace,
   gLoc: Float64Array,
   gScale: Float64Array,
 ): void {
-  const ratio = ws.ratio as Float64Array;
-  const { logTerm, weight, lo, hi, slots } = ws; // ratio[j, i] for lo ≤ i < factorEnd[j]
+  const ratio = ws.ratio as Float64Array; // [j, i] for lo ≤ i < factorEnd[j]
+  const { weight, lo, hi, slots } = ws;
+  const scale = g / ws.weightSum; // g·p_i = scale·weight[i]
   const sigmaK = ws.eventScale[k];
   const r = ws.eventLoc[k] / sigmaK;
   const split = r >= SPLIT_RATIO;
   // t_i = offset + σ_k·node_i: μ_k + σ_k s_i (split) or σ_k√2x_i (shifted).
   const node = split ? tables.splitNode : tables.shiftedNode;
   const offset = split ? ws.eventLoc[k] : 0;
-  for (let i = lo; i <= hi; i++) weight[i] = g * expNegative64(logP - logTerm[i]);
   // Σ_i of d a_i/dt_i·(1, node_i), summed over the factors j (t_i moves with μ_k and σ_k).
   let slotSum = 0;
   let slotNodeSum = 0;
   for (let j = 0; j < m; j++) {
     if (j === k) continue;
-    const inv = ws.invScale[j];
     const row = j * slots;
-    let sum = 0;
-    let nodeSum = 0;
     const end = ws.factorEnd[j];
-    for (let i = lo; i < end; i++) {
-      const w = weight[i] * ratio[row + i]; // p_i·λ_ij = −σ_j·p_i·d a_i/dμ_j
-      sum += w;
-      nodeSum += w * node[i];
+    // Two interleaved accumulators each: the adds' latency, not the loads, bounds this loop.
+    let sum0 = 0;
+    let sum1 = 0;
+    let nodeSum0 = 0;
+    let nodeSum1 = 0;
+    let i = lo;
+    for (; i + 1 < end; i += 2) {
+      const w0 = weight[i] * ratio[row + i]; // ∝ p_i·λ_ij = −σ_j·p_i·d a_i/dμ_j
+      const w1 = weight[i + 1] * ratio[row + i + 1];
+      sum0 += w0;
+      sum1 += w1;
+      nodeSum0 += w0 * node[i];
+      nodeSum1 += w1 * node[i + 1];
     }
-    // d a_i/dσ_j = −λ_ij·z_ij/σ_j with z_ij = (t_i − μ_j)/σ_j, so Σ_i p_i·λ_ij·z_ij is (Σ w·t − μ_j Σ w)/σ_j.
+    if (i < end) {
+      const w0 = weight[i] * ratio[row + i];
+      sum0 += w0;
+      nodeSum0 += w0 * node[i];
+    }
+    const inv = ws.invScale[j];
+    const sum = scale * (sum0 + sum1);
+    const nodeSum = scale * (nodeSum0 + nodeSum1);
+    // d a_i/dσ_j = −λ_ij·z_ij/σ_j with z_ij = (t_i − μ_j)/σ_j, so Σ_i p_i·λ_ij·z_ij is (Σ p·λ·t − μ_j Σ p·λ)/σ_j.
     gLoc[j] -= sum * inv;
     gScale[j] -= ((offset - ws.eventLoc[j]) * sum + sigmaK * nodeSum) * inv * inv;
     slotSum += sum * inv;
@@ -316,6 +337,7 @@ function addCategoryGradient(
     // t = σ_k√2x_i (no μ_k); d log w/dr = √2x_i − r, dr/dμ_k = 1/σ_k, dr/dσ_k = −r/σ_k.
     let dLogWeight = 0;
     for (let i = lo; i <= hi; i++) dLogWeight += weight[i] * (node[i] - r);
+    dLogWeight *= scale;
     gLoc[k] += dLogWeight / sigmaK;
     gScale[k] += slotNodeSum - (dLogWeight * r) / sigmaK;
   }
@@ -378,7 +400,7 @@ export function discreteLogProbabilitiesForward64(
         gLoc.fill(0);
         gScale.fill(0);
         if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
-        else addCategoryGradient(m, k, 1, logP, tables, ws, gLoc, gScale);
+        else addCategoryGradient(m, k, 1, tables, ws, gLoc, gScale);
         writeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
@@ -429,8 +451,8 @@ export function discreteLogProbabilitiesBackward64(
           adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork);
           addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, g, adaptiveWork, gLoc, gScale);
         } else {
-          const logP = categoryLogProbability(m, k, tables, ws);
-          addCategoryGradient(m, k, g, logP, tables, ws, gLoc, gScale);
+          categoryLogProbability(m, k, tables, ws);
+          addCategoryGradient(m, k, g, tables, ws, gLoc, gScale);
         }
       }
       const gLast = dy[dyBase + m];
