@@ -6,10 +6,10 @@
 // - slots whose log-weight is below (log-term of the largest-weight slot − 40) are skipped: every
 //   log Φ ≤ 0, so each such slot is < e^{−40} times a computed one, and together they change the sum
 //   by < 100·e^{−40} ≈ 4e−16 relative;
-// - log Φ and λ = φ/Φ come from the quintic Hermite table of logNdtrTable64.ts (6e−13 absolute on
-//   log Φ, 3e−11 on λ; its λ is the interpolant's exact derivative, so the analytic gradients are
-//   those of the computed forward): 11 flops and 6 loads per factor instead of a rational function,
-//   an exp and a division; arguments below the table are evaluated directly (normalFast64.ts);
+// - log Φ and λ = φ/Φ come from the cubic Hermite table of logNdtrTable64.ts (3e−11 absolute on
+//   log Φ, 6e−9 on λ; its λ is the interpolant's exact derivative, so the analytic gradients are
+//   those of the computed forward): a handful of flops and 4 loads per factor instead of a rational
+//   function, an exp and a division; arguments below the table are evaluated directly (normalFast64.ts);
 // - speed: the loops run factor by factor over the slots, whose t (hence every Φ argument) increases
 //   with the slot index, so the arguments below the table are one leading run and the rest is one
 //   branch-free loop; the gradient needs per factor only Σ_i p_i·λ_ij and Σ_i p_i·λ_ij·node_i, since
@@ -27,8 +27,8 @@ const expNegative64 = normalFast64.expNegative64;
 const LOG_NDTR_COEFFICIENTS = logNdtrTable64.LOG_NDTR_COEFFICIENTS;
 const TABLE_MIN = logNdtrTable64.TABLE_MIN;
 const TABLE_DENSITY = logNdtrTable64.TABLE_DENSITY;
-/** From x = UPPER_CUT on a factor is left out: log Φ(9) = −1.1e−19, λ(9) = 1.0e−18. */
-const UPPER_CUT = 9;
+/** From x = UPPER_CUT on a factor is left out: log Φ(8) = −6.2e−16, λ(8) = 5.1e−15. */
+const UPPER_CUT = 8;
 /** Its table position (inside the table: UPPER_CUT < TABLE_MAX). */
 const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 
@@ -157,9 +157,8 @@ function logNdtrByTable(x: number): number {
   const T = LOG_NDTR_COEFFICIENTS;
   const a = v | 0;
   const u = v - a;
-  const o = 6 * a;
-  const u2 = u * u;
-  return T[o] + u * T[o + 1] + u2 * (T[o + 2] + u * T[o + 3] + u2 * (T[o + 4] + u * T[o + 5]));
+  const o = 4 * a;
+  return T[o] + u * T[o + 1] + u * u * (T[o + 2] + u * T[o + 3]);
 }
 
 /**
@@ -167,8 +166,8 @@ function logNdtrByTable(x: number): number {
  * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i] and in
  * factorEnd[j] the end of the slots it wrote. The table position v = (x − TABLE_MIN)·TABLE_DENSITY is
  * affine in t, and t ascends with i, so the runs are: arguments below the table (evaluated directly),
- * the table, and from x = UPPER_CUT on nothing (log Φ > −1.2e−19, λ < 1.1e−18: below Float64
- * resolution of the log-term and of every gradient sum).
+ * the table, and from x = UPPER_CUT on nothing (log Φ > −6.3e−16, λ < 5.1e−15: at the Float64
+ * resolution of the log-term, and changing no gradient sum by more than 1e−13).
  */
 function addFactor(j: number, ws: Workspace): void {
   const { t, logTerm, ratio, lo, hi } = ws;
@@ -188,9 +187,8 @@ function addFactor(j: number, ws: Workspace): void {
       if (v >= TABLE_CUT) break;
       const a = v | 0;
       const u = v - a;
-      const o = 6 * a;
-      const u2 = u * u;
-      logTerm[i] += T[o] + u * T[o + 1] + u2 * (T[o + 2] + u * T[o + 3] + u2 * (T[o + 4] + u * T[o + 5]));
+      const o = 4 * a;
+      logTerm[i] += T[o] + u * T[o + 1] + u * u * (T[o + 2] + u * T[o + 3]);
     }
     return;
   }
@@ -205,15 +203,12 @@ function addFactor(j: number, ws: Workspace): void {
     if (v >= TABLE_CUT) break;
     const a = v | 0;
     const u = v - a;
-    const o = 6 * a;
-    const u2 = u * u;
+    const o = 4 * a;
     const c1 = T[o + 1];
     const c2 = T[o + 2];
     const c3 = T[o + 3];
-    const c4 = T[o + 4];
-    const c5 = T[o + 5];
-    logTerm[i] += T[o] + u * c1 + u2 * (c2 + u * c3 + u2 * (c4 + u * c5));
-    ratio[row + i] = (c1 + 2 * u * c2 + u2 * (3 * c3 + 4 * u * c4 + u2 * 5 * c5)) * TABLE_DENSITY;
+    logTerm[i] += T[o] + u * c1 + u * u * (c2 + u * c3);
+    ratio[row + i] = (c1 + u * (2 * c2 + 3 * u * c3)) * TABLE_DENSITY;
   }
   ws.factorEnd[j] = i;
 }
@@ -228,19 +223,30 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   const muK = eventLoc[k];
   const sigmaK = ws.eventScale[k];
   const r = muK / sigmaK;
-  const split = r >= SPLIT_RATIO;
   let first = 0;
-  for (let i = 0; i < slots; i++) {
-    if (split) {
-      t[i] = muK + sigmaK * tables.splitNode[i];
-      logWeight[i] = tables.splitLogWeight[i];
-    } else {
-      // s = −r + √2x, so t = μ_k + σ_k s = σ_k·√2x exactly; the weight gains e^{√2 r x − r²/2}.
-      const node = tables.shiftedNode[i];
-      t[i] = sigmaK * node;
-      logWeight[i] = tables.shiftedLogWeight[i] + r * node - 0.5 * r * r;
+  if (r >= SPLIT_RATIO) {
+    const node = tables.splitNode;
+    const nodeLogWeight = tables.splitLogWeight;
+    for (let i = 0; i < slots; i++) {
+      t[i] = muK + sigmaK * node[i];
+      const w = nodeLogWeight[i];
+      logWeight[i] = w;
+      logTerm[i] = w;
+      if (w > logWeight[first]) first = i;
     }
-    if (logWeight[i] > logWeight[first]) first = i;
+  } else {
+    // s = −r + √2x, so t = μ_k + σ_k s = σ_k·√2x exactly; the weight gains e^{√2 r x − r²/2}.
+    const node = tables.shiftedNode;
+    const nodeLogWeight = tables.shiftedLogWeight;
+    const shift = -0.5 * r * r;
+    for (let i = 0; i < slots; i++) {
+      const x = node[i];
+      t[i] = sigmaK * x;
+      const w = nodeLogWeight[i] + r * x + shift;
+      logWeight[i] = w;
+      logTerm[i] = w;
+      if (w > logWeight[first]) first = i;
+    }
   }
   // The largest-weight slot bounds which others can matter (each log-term ≤ its log-weight).
   let firstTerm = logWeight[first];
@@ -252,7 +258,6 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   while (!(logWeight[hi] >= cut) && hi > first) hi--;
   ws.lo = lo;
   ws.hi = hi;
-  for (let i = lo; i <= hi; i++) logTerm[i] = logWeight[i];
   for (let j = 0; j < m; j++) if (j !== k) addFactor(j, ws);
   let best = -Infinity;
   for (let i = lo; i <= hi; i++) if (logTerm[i] > best) best = logTerm[i];
