@@ -113,7 +113,7 @@ interface Workspace {
   eventLoc: Float64Array; // μ_j of the event
   eventScale: Float64Array;
   invScale: Float64Array; // 1/σ_j
-  ratio: Float64Array | null; // backward: φ/Φ at (t_i − μ_j)/σ_j, factor-major [j, i], m × slots
+  ratio: Float64Array | null; // backward: λ = φ/Φ at (t_i − μ_j)/σ_j over TABLE_DENSITY, factor-major [j, i], m × slots
   ratioOut: Float64Array; // out-parameter of logNdtrFastWithRatio64
   factorEnd: Int32Array; // backward: ratio[j, i] is written for lo ≤ i < factorEnd[j]
   lo: number; // live slots of the last category: lo..hi
@@ -204,7 +204,7 @@ function addFactor(j: number, ws: Workspace): void {
   for (; i <= hi; i++) {
     if (t[i] * alpha - beta >= 0) break;
     logTerm[i] += logNdtrFastWithRatio64((t[i] - mu) * inv, ws.ratioOut);
-    ratio[row + i] = ws.ratioOut[0];
+    ratio[row + i] = ws.ratioOut[0] * (1 / TABLE_DENSITY);
   }
   for (; i <= hi; i++) {
     const v = t[i] * alpha - beta;
@@ -216,7 +216,7 @@ function addFactor(j: number, ws: Workspace): void {
     const c2 = T[o + 2];
     const c3 = T[o + 3];
     logTerm[i] += T[o] + u * c1 + u * u * (c2 + u * c3);
-    ratio[row + i] = (c1 + u * (2 * c2 + 3 * u * c3)) * TABLE_DENSITY;
+    ratio[row + i] = c1 + u * (2 * c2 + 3 * u * c3); // λ/TABLE_DENSITY
   }
   ws.factorEnd[j] = i;
 }
@@ -306,7 +306,8 @@ function addCategoryGradient(
 ): void {
   const ratio = ws.ratio as Float64Array; // [j, i] for lo ≤ i < factorEnd[j]
   const { weight, lo, hi, slots } = ws;
-  const scale = g / ws.weightSum; // g·p_i = scale·weight[i]
+  const pScale = g / ws.weightSum; // g·p_i = pScale·weight[i]
+  const scale = pScale * TABLE_DENSITY; // g·p_i·λ_ij = scale·weight[i]·ratio[j, i]
   const sigmaK = ws.eventScale[k];
   const r = ws.eventLoc[k] / sigmaK;
   const split = r >= SPLIT_RATIO;
@@ -356,7 +357,7 @@ function addCategoryGradient(
     // t = σ_k√2x_i (no μ_k); d log w/dr = √2x_i − r, dr/dμ_k = 1/σ_k, dr/dσ_k = −r/σ_k.
     let dLogWeight = 0;
     for (let i = lo; i <= hi; i++) dLogWeight += weight[i] * (node[i] - r);
-    dLogWeight *= scale;
+    dLogWeight *= pScale;
     gLoc[k] += dLogWeight / sigmaK;
     gScale[k] += slotNodeSum - (dLogWeight * r) / sigmaK;
   }
@@ -373,10 +374,13 @@ function addLastCategoryGradient(m: number, g: number, ws: Workspace, gLoc: Floa
   }
 }
 
-function writeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Float64Array, gScale: Float64Array): void {
+/** Moves gLoc, gScale into the Jacobian row at `offset` and leaves them zero for the next row. */
+function takeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Float64Array, gScale: Float64Array): void {
   for (let j = 0; j < m; j++) {
     jacobian[offset + j] = gLoc[j];
     jacobian[offset + m + j] = gScale[j];
+    gLoc[j] = 0;
+    gScale[j] = 0;
   }
 }
 
@@ -416,19 +420,15 @@ export function discreteLogProbabilitiesForward64(
       out[outBase + k] = logP;
       logLast += logNdtrFast64(-ws.eventLoc[k] * ws.invScale[k]);
       if (jacobian !== null) {
-        gLoc.fill(0);
-        gScale.fill(0);
         if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
         else addCategoryGradient(m, k, 1, tables, ws, gLoc, gScale);
-        writeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
+        takeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
     out[outBase + m] = logLast; // P(H = K) = Π_j Φ(−μ_j/σ_j)
     if (jacobian !== null) {
-      gLoc.fill(0);
-      gScale.fill(0);
       addLastCategoryGradient(m, 1, ws, gLoc, gScale);
-      writeJacobianRow(jacobian, (outBase + m) * 2 * m, m, gLoc, gScale);
+      takeJacobianRow(jacobian, (outBase + m) * 2 * m, m, gLoc, gScale);
     }
   }
 }
