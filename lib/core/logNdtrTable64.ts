@@ -3,20 +3,23 @@
 // division per factor were most of the cost (docs/performance.md §10).
 //
 // Method: piecewise cubic Hermite interpolation of f = log Φ on a uniform grid x_a = TABLE_MIN + a·h,
-// h = 1/64, matching f and f' = λ at both ends of every interval. On interval a the interpolant is
-// c_0 + c_1 u + c_2 u² + c_3 u³ in u = (x − x_a)/h ∈ [0, 1), stored as 4 coefficients, so a value is
-// 3 multiply-adds after the index and its derivative 2 more (times 1/h). The interpolant is C¹ and
-// its derivative is exactly the λ a kernel uses, so the analytic gradients are those of the computed
+// h = 1/16, matching f and f' = λ at both ends of every interval. On interval a the interpolant is
+// c_0 + c_1 u + c_2 u² + c_3 u³ in u = (x − x_a)/h ∈ [0, 1), stored as 4 coefficients (the table is
+// 26 KB, inside a core's L1 cache: finer tables measured slower in the kernels), so a value is 3
+// multiply-adds after the index and its derivative 2 more (times 1/h). The interpolant is C¹ and its
+// derivative is exactly the λ a kernel uses, so the analytic gradients are those of the computed
 // forward (a finite difference of the forward matches them).
 //
-// Error: |f − p| ≤ max|f⁗|·h⁴/384 and |f' − p'| ≤ max|f⁗|·h³·√3/216; measured against the
-// series/continued-fraction reference logNdtr64 (test/kernels/logNdtrTable64.test.ts): ≤ 2e−11 on
-// log Φ and ≤ 1e−8 on λ, absolute, over the whole table. Beyond TABLE_MAX log Φ > −8e−24 and
-// λ < 8e−23; below TABLE_MIN the caller evaluates log Φ and λ directly (normalFast64.ts).
+// Error: |f − p| ≤ max|f⁗|·h⁴/384 and |f' − p'| ≤ max|f⁗|·h³·√3/216 (f⁗ of log Φ peaks near x = 2);
+// measured against the series/continued-fraction reference logNdtr64 (test/kernels/logNdtrTable64.test.ts):
+// 7.5e−9 on log Φ and 3.7e−7 on λ, absolute, over the whole table; far below the quadrature error of
+// Proposition 2's rule that it feeds (≈ 5e−6 on log P, 3e−4 on its gradient: docs/performance.md §10).
+// Beyond TABLE_MAX log Φ > −8e−24 and λ < 8e−23 (x is clamped there); below TABLE_MIN log Φ and λ are
+// evaluated directly (normalFast64.ts).
 import * as normalFast64 from "./normalFast64";
 
 /** Grid spacing h = 1/TABLE_DENSITY. */
-export const TABLE_DENSITY = 64;
+export const TABLE_DENSITY = 16;
 /** The table covers [TABLE_MIN, TABLE_MAX]. */
 export const TABLE_MIN = -40;
 export const TABLE_MAX = 10;
@@ -49,12 +52,26 @@ function buildTable(): Float64Array {
   return table;
 }
 
+const logNdtrFast64 = normalFast64.logNdtrFast64; // bound once (see kernels/discreteProbabilitiesRule64.ts)
+const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
+
+/** log Φ(x) by the table (directly below TABLE_MIN, x clamped at TABLE_MAX). */
+export function logNdtrByTable(x: number): number {
+  if (!(x >= TABLE_MIN)) return logNdtrFast64(x);
+  const T = LOG_NDTR_COEFFICIENTS;
+  const v = ((x < TABLE_MAX ? x : TABLE_MAX) - TABLE_MIN) * TABLE_DENSITY;
+  const a = v | 0;
+  const u = v - a;
+  const o = 4 * a;
+  return T[o] + u * (T[o + 1] + u * (T[o + 2] + u * T[o + 3]));
+}
+
 /**
- * log Φ(x) by the table for x ≥ TABLE_MIN (x clamped at TABLE_MAX), and λ(x) = φ(x)/Φ(x), the
- * interpolant's derivative, into out[0]. The kernels inline this; it is the reference form for tests.
+ * log Φ(x) (returned) and λ(x) = φ(x)/Φ(x) into out[0] as the kernels compute them: the table and
+ * its interpolant's derivative from TABLE_MIN on (x clamped at TABLE_MAX), normalFast64 below.
  */
-export function logNdtrTable64(x: number, out: Float64Array): number {
-  if (!(x >= TABLE_MIN)) throw new Error(`logNdtrTable64: x must be ≥ ${TABLE_MIN}, got ${x}`);
+export function logNdtrWithRatioByTable(x: number, out: Float64Array): number {
+  if (!(x >= TABLE_MIN)) return logNdtrFastWithRatio64(x, out);
   const T = LOG_NDTR_COEFFICIENTS;
   const v = ((x < TABLE_MAX ? x : TABLE_MAX) - TABLE_MIN) * TABLE_DENSITY;
   const a = v | 0;

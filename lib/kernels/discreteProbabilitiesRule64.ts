@@ -1,19 +1,22 @@
 // Proposition 2's quadrature rule (appendix eq. 7) as plain Float64 loops: the body of the 'wasm' and
 // 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward. Same nodes, same split
 // at μ_k/σ_k = 5.5 and same log-space sums as the op-based path in discreteProbabilities.ts (its doc
-// comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two exact
-// shortcuts:
+// comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two
+// shortcuts that change no result beyond Float64 rounding:
+// - log Φ and λ = φ/Φ come from the cubic Hermite table of logNdtrTable64.ts (7.5e−9 absolute on
+//   log Φ, 3.7e−7 on λ, far below the rule's own error; its λ is the interpolant's exact derivative,
+//   so the analytic gradients are those of the computed forward): a few flops and 4 loads from L1
+//   per factor instead of a rational function, an exp and a division (3x faster overall,
+//   docs/performance.md §10); arguments below the table are evaluated directly (normalFast64.ts);
 // - slots whose log-weight is below (log-term of the largest-weight slot − 40) are skipped: every
 //   log Φ ≤ 0, so each such slot is < e^{−40} times a computed one, and together they change the sum
 //   by < 100·e^{−40} ≈ 4e−16 relative;
-// - log Φ and λ = φ/Φ come from the cubic Hermite table of logNdtrTable64.ts (3e−11 absolute on
-//   log Φ, 6e−9 on λ; its λ is the interpolant's exact derivative, so the analytic gradients are
-//   those of the computed forward): a handful of flops and 4 loads per factor instead of a rational
-//   function, an exp and a division; arguments below the table are evaluated directly (normalFast64.ts);
+// - a factor with argument x ≥ 8 is left out (log Φ > −6.3e−16, λ < 5.1e−15): a quarter of all
+//   factors in the eq. (15) box;
 // - speed: the loops run factor by factor over the slots, whose t (hence every Φ argument) increases
-//   with the slot index, so the arguments below the table are one leading run and the rest is one
-//   branch-free loop; the gradient needs per factor only Σ_i p_i·λ_ij and Σ_i p_i·λ_ij·node_i, since
-//   t_i is affine in the node.
+//   with the slot index, so the arguments below the table and those from x = 8 on are a leading and a
+//   trailing run around one branch-free loop; the gradient needs per factor only Σ_i p_i·λ_ij and
+//   Σ_i p_i·λ_ij·node_i, since t_i is affine in the node.
 import { halfRangeGaussHermite } from "../core/quadrature";
 import { adaptiveCategoryLogProbability, adaptiveNodes, addAdaptiveGradient, AdaptiveNodes } from "./discreteProbabilitiesAdaptive64";
 import * as normalFast64 from "../core/normalFast64";
@@ -26,7 +29,8 @@ const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
 const LOG_NDTR_COEFFICIENTS = logNdtrTable64.LOG_NDTR_COEFFICIENTS;
 const TABLE_MIN = logNdtrTable64.TABLE_MIN;
 const TABLE_DENSITY = logNdtrTable64.TABLE_DENSITY;
-/** From x = UPPER_CUT on a factor is left out: log Φ(8) = −6.2e−16, λ(8) = 5.1e−15. */
+const logNdtrByTable = logNdtrTable64.logNdtrByTable;
+/** From x = UPPER_CUT on a factor is left out: log Φ(8) = −6.2e−16, λ(8) = 5.1e−15 (header). */
 const UPPER_CUT = 8;
 /** Its table position (inside the table: UPPER_CUT < TABLE_MAX). */
 const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
@@ -157,25 +161,13 @@ function loadEvent(loc: ArrayLike<number>, scale: ArrayLike<number>, base: numbe
   return ok;
 }
 
-/** log Φ(x) by the table (fallback below it): for the few single evaluations outside the slot loops. */
-function logNdtrByTable(x: number): number {
-  const v = (x - TABLE_MIN) * TABLE_DENSITY;
-  if (!(v >= 0)) return logNdtrFast64(x);
-  if (v >= TABLE_CUT) return 0;
-  const T = LOG_NDTR_COEFFICIENTS;
-  const a = v | 0;
-  const u = v - a;
-  const o = 4 * a;
-  return T[o] + u * T[o + 1] + u * u * (T[o + 2] + u * T[o + 3]);
-}
-
 /**
  * Adds log Φ((t_i − μ_j)/σ_j) to logTerm over slots lo..hi, from the table (logNdtrTable64.ts); in the
  * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i] and in
  * factorEnd[j] the end of the slots it wrote. The table position v = (x − TABLE_MIN)·TABLE_DENSITY is
  * affine in t, and t ascends with i, so the runs are: arguments below the table (evaluated directly),
- * the table, and from x = UPPER_CUT on nothing (log Φ > −6.3e−16, λ < 5.1e−15: at the Float64
- * resolution of the log-term, and changing no gradient sum by more than 1e−13).
+ * the table, and from x = UPPER_CUT on nothing (log Φ > −6.3e−16 is at the Float64 resolution of
+ * the log-term; λ < 5.1e−15 and λ·x < 4.1e−14 move d/dμ_j and d/dσ_j by less than that over σ_j).
  */
 function addFactor(j: number, ws: Workspace): void {
   const { t, logTerm, ratio, lo, hi } = ws;
