@@ -17,7 +17,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 
 /** Below this y = |x|/√2, Cody uses the erf form (no cancellation in 1 ± erf there). */
-export const ERF_THRESHOLD = 0.46875;
+const ERF_THRESHOLD = 0.46875;
 
 // Cody (1969), CALERF coefficients. erf on [0, 0.46875]:
 const A0 = 3.1611237438705656;
@@ -79,7 +79,7 @@ export function expNegative64(v: number): number {
 }
 
 /** erf(v) for |v| ≤ 0.46875 (Cody's first interval). */
-export function erfSmall(v: number): number {
+function erfSmall(v: number): number {
   const v2 = v * v;
   const num = ((((A4 * v2 + A0) * v2 + A1) * v2 + A2) * v2 + A3);
   const den = ((((v2 + B0) * v2 + B1) * v2 + B2) * v2 + B3);
@@ -87,7 +87,7 @@ export function erfSmall(v: number): number {
 }
 
 /** erfcx(y) = e^{y²} erfc(y) for y > 0.46875 (Cody's second and third intervals); in (0, 0.61]. */
-export function erfcxLarge(y: number): number {
+function erfcxLarge(y: number): number {
   if (y <= 4) {
     const num = (((((((C8 * y + C0) * y + C1) * y + C2) * y + C3) * y + C4) * y + C5) * y + C6) * y + C7;
     const den = (((((((y + D0) * y + D1) * y + D2) * y + D3) * y + D4) * y + D5) * y + D6) * y + D7;

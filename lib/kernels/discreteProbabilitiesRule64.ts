@@ -1,28 +1,39 @@
 // Proposition 2's quadrature rule (appendix eq. 7) as plain Float64 loops: the body of the 'wasm' and
 // 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward. Same nodes, same split
 // at μ_k/σ_k = 5.5 and same log-space sums as the op-based path in discreteProbabilities.ts (its doc
-// comment explains the rule); the differences are Float64 arithmetic and three exact shortcuts:
+// comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two
+// shortcuts that change no result beyond Float64 rounding:
+// - log Φ and λ = φ/Φ come from the cubic Hermite table of logNdtrTable64.ts (7.5e−9 absolute on
+//   log Φ, 3.7e−7 on λ, far below the rule's own error; its λ is the interpolant's exact derivative,
+//   so the analytic gradients are those of the computed forward): a few flops and 4 loads from L1
+//   per factor instead of a rational function, an exp and a division (3x faster overall,
+//   docs/performance.md §10); arguments below the table are evaluated directly (normalFast64.ts);
 // - slots whose log-weight is below (log-term of the largest-weight slot − 40) are skipped: every
 //   log Φ ≤ 0, so each such slot is < e^{−40} times a computed one, and together they change the sum
 //   by < 100·e^{−40} ≈ 4e−16 relative;
-// - Φ factors are multiplied in linear space, Φ(x) = ½·e^{−x²/2}·erfcx(|x|/√2) for x < 0 with the
-//   exponent summed separately, so there is one log per slot instead of one per factor, and Φ(x) = 1
-//   exactly (in Float64) once x ≥ 6√2;
+// - a factor with argument x ≥ 8 is left out (log Φ > −6.3e−16, λ < 5.1e−15): a quarter of all
+//   factors in the eq. (15) box;
 // - speed: the loops run factor by factor over the slots, whose t (hence every Φ argument) increases
-//   with the slot index, so each argument range (lower tail, centre, upper tail, 1) is one contiguous
-//   run with no unpredictable branch (branch misses were half the cost of a slot-by-slot loop).
+//   with the slot index, so the arguments below the table and those from x = 8 on are a leading and a
+//   trailing run around one branch-free loop; the gradient needs per factor only Σ_i p_i·λ_ij and
+//   Σ_i p_i·λ_ij·node_i, since t_i is affine in the node.
 import { halfRangeGaussHermite } from "../core/quadrature";
 import { adaptiveCategoryLogProbability, adaptiveNodes, addAdaptiveGradient, AdaptiveNodes } from "./discreteProbabilitiesAdaptive64";
 import * as normalFast64 from "../core/normalFast64";
-import * as constants from "../core/constants";
+import * as logNdtrTable64 from "../core/logNdtrTable64";
 
 // Bound once: a transpiler's CommonJS interop may turn every `imported.name` access into a getter
 // call (esbuild/tsx does), which cost more than the rational functions themselves in the hot loop.
-const erfSmall = normalFast64.erfSmall;
-const erfcxLarge = normalFast64.erfcxLarge;
 const logNdtrFast64 = normalFast64.logNdtrFast64;
 const logNdtrFastWithRatio64 = normalFast64.logNdtrFastWithRatio64;
-const expNegative64 = normalFast64.expNegative64;
+const LOG_NDTR_COEFFICIENTS = logNdtrTable64.LOG_NDTR_COEFFICIENTS;
+const TABLE_MIN = logNdtrTable64.TABLE_MIN;
+const TABLE_DENSITY = logNdtrTable64.TABLE_DENSITY;
+const logNdtrByTable = logNdtrTable64.logNdtrByTable;
+/** From x = UPPER_CUT on a factor is left out: log Φ(8) = −6.2e−16, λ(8) = 5.1e−15 (header). */
+const UPPER_CUT = 8;
+/** Its table position (inside the table: UPPER_CUT < TABLE_MAX). */
+const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 
 /** From μ_k/σ_k = 5.5 on, the rule is split at the mode (discreteProbabilities.ts explains why). */
 export const SPLIT_RATIO = 5.5;
@@ -47,21 +58,17 @@ function needsAdaptiveRule(m: number, ws: Workspace): boolean {
   return hi > FIXED_RULE_BOX.scaleRatio * lo;
 }
 
+/**
+ * The slot weights e^{−v}, v = (max log-term) − (log-term) ≥ 0: a table at multiples of 1/64 times the
+ * degree-4 Taylor polynomial of e^{−f}, |f| ≤ 1/128 (truncation f⁵/5! < 3e−13 relative, below the
+ * log Φ table's 3e−11); 0 from v = 64 on (e^{−64} = 1.6e−28, below the sum's rounding).
+ */
+const WEIGHT_EXP_DENSITY = 64;
+const WEIGHT_EXP_LIMIT = 64;
+const WEIGHT_EXP_TABLE = Float64Array.from({ length: WEIGHT_EXP_LIMIT * WEIGHT_EXP_DENSITY + 1 }, (_, q) => Math.exp(-q / WEIGHT_EXP_DENSITY));
+
 /** Slots whose log-weight is this far below a computed log-term are skipped (e^{−40} ≈ 4e−18). */
 const PRUNE_LOG_GAP = 40;
-/** Re-normalise the linear-space product below this, long before Float64 underflows (1e−308). */
-const RESCALE_BELOW = 1e-200;
-/** |x| up to which Φ(x) = ½ + ½erf(x/√2) (Cody's first interval, |x|/√2 ≤ 0.46875). */
-const CENTRE_LIMIT = normalFast64.ERF_THRESHOLD * Math.SQRT2;
-/** From here Φ(x) = 1 − Q rounds to 1 in Float64 (Q(6√2) = 1.1e−17 < half an ulp of 1). */
-const UPPER_ONE = 6 * Math.SQRT2;
-/** Beyond here φ(x)/Φ(x) < 1e−35 is set to 0 in the backward pass. */
-const UPPER_RATIO_ZERO = 9 * Math.SQRT2;
-
-const SQRT1_2 = Math.SQRT1_2;
-const LN_HALF = -Math.LN2;
-const INV_SQRT_2PI = constants.INV_SQRT_TWO_PI;
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** Nodes (in s units, ascending) and log-weights of both rules, 2n slots each. */
 export interface RuleTables {
@@ -104,17 +111,15 @@ interface Workspace {
   slots: number;
   t: Float64Array; // t = μ_k + σ_k s at each slot (ascending)
   logWeight: Float64Array;
-  logScale: Float64Array; // log-weight + Σ exponents of the lower-tail factors
-  product: Float64Array; // product of the factors' remaining parts, in (0, 1]
   logTerm: Float64Array; // log-weight + Σ_{j≠k} log Φ(z_j)
-  weight: Float64Array; // backward: g·p_i
-  slotGrad: Float64Array; // backward: Σ_j g·p_i·λ_ij/σ_j = d/dt_i
+  weight: Float64Array; // e^{a_i − max a}; p_i = weight[i]/weightSum
+  weightSum: number;
   eventLoc: Float64Array; // μ_j of the event
   eventScale: Float64Array;
   invScale: Float64Array; // 1/σ_j
-  ratio: Float64Array | null; // backward: φ/Φ at z[j, i], factor-major, m × slots
-  z: Float64Array | null; // backward: z[j, i] = (t_i − μ_j)/σ_j
+  ratio: Float64Array | null; // backward: λ = φ/Φ at (t_i − μ_j)/σ_j over TABLE_DENSITY, factor-major [j, i], m × slots
   ratioOut: Float64Array; // out-parameter of logNdtrFastWithRatio64
+  factorEnd: Int32Array; // backward: ratio[j, i] is written for lo ≤ i < factorEnd[j]
   lo: number; // live slots of the last category: lo..hi
   hi: number;
 }
@@ -125,17 +130,15 @@ function workspace(tables: RuleTables, m: number, backward: boolean): Workspace 
     slots: n,
     t: new Float64Array(n),
     logWeight: new Float64Array(n),
-    logScale: new Float64Array(n),
-    product: new Float64Array(n),
     logTerm: new Float64Array(n),
     weight: new Float64Array(n),
-    slotGrad: new Float64Array(n),
+    weightSum: 1,
     eventLoc: new Float64Array(m),
     eventScale: new Float64Array(m),
     invScale: new Float64Array(m),
     ratio: backward ? new Float64Array(n * m) : null,
-    z: backward ? new Float64Array(n * m) : null,
     ratioOut: new Float64Array(1),
+    factorEnd: new Int32Array(m),
     lo: 0,
     hi: -1,
   };
@@ -159,94 +162,95 @@ function loadEvent(loc: ArrayLike<number>, scale: ArrayLike<number>, base: numbe
 }
 
 /**
- * Multiplies Φ((t_i − μ_j)/σ_j) into slots lo..hi (t ascending, so the argument ascends too and each
- * branch is one run). In the backward pass also stores φ/Φ and the argument at [j, i].
+ * Adds log Φ((t_i − μ_j)/σ_j) to logTerm over slots lo..hi, from the table (logNdtrTable64.ts); in the
+ * backward pass also stores λ = φ/Φ (the table interpolant's derivative) at [j, i] and in
+ * factorEnd[j] the end of the slots it wrote. The table position v = (x − TABLE_MIN)·TABLE_DENSITY is
+ * affine in t, and t ascends with i, so the runs are: arguments below the table (evaluated directly),
+ * the table, and from x = UPPER_CUT on nothing (log Φ > −6.3e−16 is at the Float64 resolution of
+ * the log-term; λ < 5.1e−15 and λ·x < 4.1e−14 move d/dμ_j and d/dσ_j by less than that over σ_j).
  */
-function multiplyFactor(j: number, ws: Workspace): void {
-  const { t, logScale, product, ratio, z, lo, hi } = ws;
+function addFactor(j: number, ws: Workspace): void {
+  const { t, logTerm, ratio, lo, hi } = ws;
   const mu = ws.eventLoc[j];
   const inv = ws.invScale[j];
-  const row = j * ws.slots;
+  const T = LOG_NDTR_COEFFICIENTS;
+  const alpha = inv * TABLE_DENSITY;
+  const beta = (mu * inv + TABLE_MIN) * TABLE_DENSITY;
   let i = lo;
-  // Lower tail: Φ(x) = ½·e^{−y²}·erfcx(y), y = −x/√2; the exponent goes to logScale.
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x >= -CENTRE_LIMIT) break;
-    const y = -x * SQRT1_2;
-    const scaled = erfcxLarge(y);
-    logScale[i] += LN_HALF - y * y;
-    let p = product[i] * scaled;
-    if (p < RESCALE_BELOW) {
-      logScale[i] += Math.log(p);
-      p = 1;
-    }
-    product[i] = p;
-    if (ratio !== null) {
-      ratio[row + i] = SQRT_2_OVER_PI / scaled; // φ/Φ: the e^{−y²} cancels exactly
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Centre: Φ(x) = ½ + ½erf(x/√2).
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x > CENTRE_LIMIT) break;
-    const cdf = 0.5 + 0.5 * erfSmall(x * SQRT1_2);
-    product[i] *= cdf;
-    if (ratio !== null) {
-      ratio[row + i] = (INV_SQRT_2PI * expNegative64(0.5 * x * x)) / cdf;
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Upper tail: Φ(x) = 1 − ½·e^{−y²}·erfcx(y), y = x/√2.
-  for (; i <= hi; i++) {
-    const x = (t[i] - mu) * inv;
-    if (x >= UPPER_ONE) break;
-    const y = x * SQRT1_2;
-    const e = expNegative64(y * y);
-    const cdf = 1 - 0.5 * e * erfcxLarge(y);
-    product[i] *= cdf;
-    if (ratio !== null) {
-      ratio[row + i] = (INV_SQRT_2PI * e) / cdf;
-      (z as Float64Array)[row + i] = x;
-    }
-  }
-  // Φ(x) = 1 in Float64 from here: nothing to multiply; the backward pass still wants φ(x).
-  if (ratio !== null) {
+  if (ratio === null) {
     for (; i <= hi; i++) {
-      const x = (t[i] - mu) * inv;
-      ratio[row + i] = x < UPPER_RATIO_ZERO ? INV_SQRT_2PI * expNegative64(0.5 * x * x) : 0;
-      (z as Float64Array)[row + i] = x;
+      if (t[i] * alpha - beta >= 0) break;
+      logTerm[i] += logNdtrFast64((t[i] - mu) * inv);
     }
+    for (; i <= hi; i++) {
+      const v = t[i] * alpha - beta;
+      if (v >= TABLE_CUT) break;
+      const a = v | 0;
+      const u = v - a;
+      const o = 4 * a;
+      logTerm[i] += T[o] + u * T[o + 1] + u * u * (T[o + 2] + u * T[o + 3]);
+    }
+    return;
   }
+  const row = j * ws.slots;
+  for (; i <= hi; i++) {
+    if (t[i] * alpha - beta >= 0) break;
+    logTerm[i] += logNdtrFastWithRatio64((t[i] - mu) * inv, ws.ratioOut);
+    ratio[row + i] = ws.ratioOut[0] * (1 / TABLE_DENSITY);
+  }
+  for (; i <= hi; i++) {
+    const v = t[i] * alpha - beta;
+    if (v >= TABLE_CUT) break;
+    const a = v | 0;
+    const u = v - a;
+    const o = 4 * a;
+    const c1 = T[o + 1];
+    const c2 = T[o + 2];
+    const c3 = T[o + 3];
+    logTerm[i] += T[o] + u * c1 + u * u * (c2 + u * c3);
+    ratio[row + i] = c1 + u * (2 * c2 + 3 * u * c3); // λ/TABLE_DENSITY
+  }
+  ws.factorEnd[j] = i;
 }
 
 /**
  * log P(H = k) for one category k < K of the loaded event (fills ws.t, logWeight, logTerm, lo, hi
- * and, in the backward pass, ratio and z). Returns the logsumexp over the live slots lo..hi.
+ * and, in the backward pass, ratio). Returns the logsumexp over the live slots lo..hi.
  */
 function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Workspace): number {
   const slots = tables.slots;
-  const { t, logWeight, logScale, product, logTerm, eventLoc, invScale } = ws;
+  const { t, logWeight, logTerm, eventLoc, invScale } = ws;
   const muK = eventLoc[k];
   const sigmaK = ws.eventScale[k];
   const r = muK / sigmaK;
-  const split = r >= SPLIT_RATIO;
   let first = 0;
-  for (let i = 0; i < slots; i++) {
-    if (split) {
-      t[i] = muK + sigmaK * tables.splitNode[i];
-      logWeight[i] = tables.splitLogWeight[i];
-    } else {
-      // s = −r + √2x, so t = μ_k + σ_k s = σ_k·√2x exactly; the weight gains e^{√2 r x − r²/2}.
-      const node = tables.shiftedNode[i];
-      t[i] = sigmaK * node;
-      logWeight[i] = tables.shiftedLogWeight[i] + r * node - 0.5 * r * r;
+  if (r >= SPLIT_RATIO) {
+    const node = tables.splitNode;
+    const nodeLogWeight = tables.splitLogWeight;
+    for (let i = 0; i < slots; i++) {
+      t[i] = muK + sigmaK * node[i];
+      const w = nodeLogWeight[i];
+      logWeight[i] = w;
+      logTerm[i] = w;
+      if (w > logWeight[first]) first = i;
     }
-    if (logWeight[i] > logWeight[first]) first = i;
+  } else {
+    // s = −r + √2x, so t = μ_k + σ_k s = σ_k·√2x exactly; the weight gains e^{√2 r x − r²/2}.
+    const node = tables.shiftedNode;
+    const nodeLogWeight = tables.shiftedLogWeight;
+    const shift = -0.5 * r * r;
+    for (let i = 0; i < slots; i++) {
+      const x = node[i];
+      t[i] = sigmaK * x;
+      const w = nodeLogWeight[i] + r * x + shift;
+      logWeight[i] = w;
+      logTerm[i] = w;
+      if (w > logWeight[first]) first = i;
+    }
   }
   // The largest-weight slot bounds which others can matter (each log-term ≤ its log-weight).
   let firstTerm = logWeight[first];
-  for (let j = 0; j < m; j++) if (j !== k) firstTerm += logNdtrFast64((t[first] - eventLoc[j]) * invScale[j]);
+  for (let j = 0; j < m; j++) if (j !== k) firstTerm += logNdtrByTable((t[first] - eventLoc[j]) * invScale[j]);
   const cut = firstTerm - PRUNE_LOG_GAP;
   let lo = 0;
   while (!(logWeight[lo] >= cut) && lo < first) lo++;
@@ -254,19 +258,23 @@ function categoryLogProbability(m: number, k: number, tables: RuleTables, ws: Wo
   while (!(logWeight[hi] >= cut) && hi > first) hi--;
   ws.lo = lo;
   ws.hi = hi;
-  for (let i = lo; i <= hi; i++) {
-    logScale[i] = logWeight[i];
-    product[i] = 1;
-  }
-  for (let j = 0; j < m; j++) if (j !== k) multiplyFactor(j, ws);
+  for (let j = 0; j < m; j++) if (j !== k) addFactor(j, ws);
   let best = -Infinity;
-  for (let i = lo; i <= hi; i++) {
-    const value = logScale[i] + Math.log(product[i]);
-    logTerm[i] = value;
-    if (value > best) best = value;
-  }
+  for (let i = lo; i <= hi; i++) if (logTerm[i] > best) best = logTerm[i];
+  const weight = ws.weight;
   let sum = 0;
-  for (let i = lo; i <= hi; i++) sum += expNegative64(best - logTerm[i]);
+  for (let i = lo; i <= hi; i++) {
+    const v = best - logTerm[i];
+    let e = 0;
+    if (v < WEIGHT_EXP_LIMIT) {
+      const q = (v * WEIGHT_EXP_DENSITY + 0.5) | 0;
+      const f = v - q * (1 / WEIGHT_EXP_DENSITY);
+      e = WEIGHT_EXP_TABLE[q] * (1 - f + f * f * (0.5 - f * (1 / 6) + f * f * (1 / 24)));
+    }
+    weight[i] = e;
+    sum += e;
+  }
+  ws.weightSum = sum;
   return best + Math.log(sum);
 }
 
@@ -274,7 +282,7 @@ type Writable = { [index: number]: number; length: number };
 
 /**
  * Adds g·d log P(H = k)/dμ and g·d log P(H = k)/dσ (k < K) to gLoc, gScale (length m), after
- * categoryLogProbability filled ws for k in gradient mode and returned logP. Analytic: with a_i the
+ * categoryLogProbability filled ws for k in gradient mode. Analytic: with a_i the
  * log-term of slot i and p_i = e^{a_i − log P}, d log P = Σ_i p_i·da_i, and da_i collects d log w_i
  * (shifted rule: d/dr of r√2x_i − r²/2, r = μ_k/σ_k) plus λ(z_ij)·dz_ij over the factors j ≠ k, with
  * λ = φ/Φ, z_ij = (t_i − μ_j)/σ_j and t_i = σ_k√2x_i (shifted) or μ_k + σ_k s_i (split).
@@ -283,50 +291,67 @@ function addCategoryGradient(
   m: number,
   k: number,
   g: number,
-  logP: number,
   tables: RuleTables,
   ws: Workspace,
   gLoc: Float64Array,
   gScale: Float64Array,
 ): void {
-  const ratio = ws.ratio as Float64Array;
-  const z = ws.z as Float64Array;
-  const { logTerm, weight, slotGrad, lo, hi, slots } = ws;
-  for (let i = lo; i <= hi; i++) {
-    weight[i] = g * expNegative64(logP - logTerm[i]);
-    slotGrad[i] = 0;
-  }
-  for (let j = 0; j < m; j++) {
-    if (j === k) continue;
-    const inv = ws.invScale[j];
-    const row = j * slots;
-    let sumLoc = 0;
-    let sumScale = 0;
-    for (let i = lo; i <= hi; i++) {
-      const w = weight[i] * ratio[row + i] * inv; // p_i·λ_ij/σ_j = −p_i·d a_i/dμ_j
-      slotGrad[i] += w;
-      sumLoc += w;
-      sumScale += w * z[row + i];
-    }
-    gLoc[j] -= sumLoc;
-    gScale[j] -= sumScale;
-  }
+  const ratio = ws.ratio as Float64Array; // [j, i] for lo ≤ i < factorEnd[j]
+  const { weight, lo, hi, slots } = ws;
+  const pScale = g / ws.weightSum; // g·p_i = pScale·weight[i]
+  const scale = pScale * TABLE_DENSITY; // g·p_i·λ_ij = scale·weight[i]·ratio[j, i]
   const sigmaK = ws.eventScale[k];
   const r = ws.eventLoc[k] / sigmaK;
-  if (r >= SPLIT_RATIO) {
-    // t = μ_k + σ_k s_i with fixed nodes and weights.
-    for (let i = lo; i <= hi; i++) {
-      gLoc[k] += slotGrad[i];
-      gScale[k] += slotGrad[i] * tables.splitNode[i];
+  const split = r >= SPLIT_RATIO;
+  // t_i = offset + σ_k·node_i: μ_k + σ_k s_i (split) or σ_k√2x_i (shifted).
+  const node = split ? tables.splitNode : tables.shiftedNode;
+  const offset = split ? ws.eventLoc[k] : 0;
+  // Σ_i of d a_i/dt_i·(1, node_i), summed over the factors j (t_i moves with μ_k and σ_k).
+  let slotSum = 0;
+  let slotNodeSum = 0;
+  for (let j = 0; j < m; j++) {
+    if (j === k) continue;
+    const row = j * slots;
+    const end = ws.factorEnd[j];
+    // Two interleaved accumulators each: the adds' latency, not the loads, bounds this loop.
+    let sum0 = 0;
+    let sum1 = 0;
+    let nodeSum0 = 0;
+    let nodeSum1 = 0;
+    let i = lo;
+    for (; i + 1 < end; i += 2) {
+      const w0 = weight[i] * ratio[row + i]; // ∝ p_i·λ_ij = −σ_j·p_i·d a_i/dμ_j
+      const w1 = weight[i + 1] * ratio[row + i + 1];
+      sum0 += w0;
+      sum1 += w1;
+      nodeSum0 += w0 * node[i];
+      nodeSum1 += w1 * node[i + 1];
     }
+    if (i < end) {
+      const w0 = weight[i] * ratio[row + i];
+      sum0 += w0;
+      nodeSum0 += w0 * node[i];
+    }
+    const inv = ws.invScale[j];
+    const sum = scale * (sum0 + sum1);
+    const nodeSum = scale * (nodeSum0 + nodeSum1);
+    // d a_i/dσ_j = −λ_ij·z_ij/σ_j with z_ij = (t_i − μ_j)/σ_j, so Σ_i p_i·λ_ij·z_ij is (Σ p·λ·t − μ_j Σ p·λ)/σ_j.
+    gLoc[j] -= sum * inv;
+    gScale[j] -= ((offset - ws.eventLoc[j]) * sum + sigmaK * nodeSum) * inv * inv;
+    slotSum += sum * inv;
+    slotNodeSum += nodeSum * inv;
+  }
+  if (split) {
+    // Fixed nodes and weights; t = μ_k + σ_k s_i.
+    gLoc[k] += slotSum;
+    gScale[k] += slotNodeSum;
   } else {
     // t = σ_k√2x_i (no μ_k); d log w/dr = √2x_i − r, dr/dμ_k = 1/σ_k, dr/dσ_k = −r/σ_k.
-    for (let i = lo; i <= hi; i++) {
-      const node = tables.shiftedNode[i];
-      const dLogWeight = weight[i] * (node - r);
-      gLoc[k] += dLogWeight / sigmaK;
-      gScale[k] += slotGrad[i] * node - (dLogWeight * r) / sigmaK;
-    }
+    let dLogWeight = 0;
+    for (let i = lo; i <= hi; i++) dLogWeight += weight[i] * (node[i] - r);
+    dLogWeight *= pScale;
+    gLoc[k] += dLogWeight / sigmaK;
+    gScale[k] += slotNodeSum - (dLogWeight * r) / sigmaK;
   }
 }
 
@@ -341,10 +366,13 @@ function addLastCategoryGradient(m: number, g: number, ws: Workspace, gLoc: Floa
   }
 }
 
-function writeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Float64Array, gScale: Float64Array): void {
+/** Moves gLoc, gScale into the Jacobian row at `offset` and leaves them zero for the next row. */
+function takeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Float64Array, gScale: Float64Array): void {
   for (let j = 0; j < m; j++) {
     jacobian[offset + j] = gLoc[j];
     jacobian[offset + m + j] = gScale[j];
+    gLoc[j] = 0;
+    gScale[j] = 0;
   }
 }
 
@@ -384,19 +412,15 @@ export function discreteLogProbabilitiesForward64(
       out[outBase + k] = logP;
       logLast += logNdtrFast64(-ws.eventLoc[k] * ws.invScale[k]);
       if (jacobian !== null) {
-        gLoc.fill(0);
-        gScale.fill(0);
         if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
-        else addCategoryGradient(m, k, 1, logP, tables, ws, gLoc, gScale);
-        writeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
+        else addCategoryGradient(m, k, 1, tables, ws, gLoc, gScale);
+        takeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
     out[outBase + m] = logLast; // P(H = K) = Π_j Φ(−μ_j/σ_j)
     if (jacobian !== null) {
-      gLoc.fill(0);
-      gScale.fill(0);
       addLastCategoryGradient(m, 1, ws, gLoc, gScale);
-      writeJacobianRow(jacobian, (outBase + m) * 2 * m, m, gLoc, gScale);
+      takeJacobianRow(jacobian, (outBase + m) * 2 * m, m, gLoc, gScale);
     }
   }
 }
@@ -438,8 +462,8 @@ export function discreteLogProbabilitiesBackward64(
           adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork);
           addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, g, adaptiveWork, gLoc, gScale);
         } else {
-          const logP = categoryLogProbability(m, k, tables, ws);
-          addCategoryGradient(m, k, g, logP, tables, ws, gLoc, gScale);
+          categoryLogProbability(m, k, tables, ws);
+          addCategoryGradient(m, k, g, tables, ws, gLoc, gScale);
         }
       }
       const gLast = dy[dyBase + m];
