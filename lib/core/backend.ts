@@ -34,15 +34,20 @@ function notice(message: string): void {
   (inKernel() ? console.log : console.error)(message);
 }
 
+let threadsRequested = false;
+
 async function tryWasm(): Promise<boolean> {
   try {
     require("@tensorflow/tfjs-backend-wasm");
   } catch {
     return false;
   }
-  const request = parseWasmThreads(process.env.IGR_WASM_THREADS, availableCores());
-  if (request.clamped) notice(`igr-ts: ${request.clamped}`);
-  installThreadedWasm(request.threads, notice);
+  if (!threadsRequested) {
+    const request = parseWasmThreads(process.env.IGR_WASM_THREADS, availableCores());
+    if (request.clamped) notice(`igr-ts: ${request.clamped}`);
+    installThreadedWasm(request.threads, notice);
+    threadsRequested = true;
+  }
   // The Emscripten runtime adds process handlers that rethrow any stray async error,
   // which kills a notebook kernel; keep the handlers that existed before it started.
   const before = {
