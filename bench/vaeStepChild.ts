@@ -4,6 +4,7 @@
 //   args: <arch> <model> <warmup> <timed> [startAtEpochMs]
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/core/backend";
+import { wasmThreadStatus } from "../lib/core/wasmThreads";
 import { CategoricalVAE } from "../lib/models/vae";
 import { stepSeed } from "../lib/models/noise";
 import type { Architecture, LatentModel } from "../lib/models/vaeConfig";
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const end = Date.now();
   times.sort((a, b) => a - b);
   const median = times.length % 2 ? times[times.length >> 1] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
-  console.log(JSON.stringify({ backend: tf.getBackend(), msPerStep: median, steps: times.length, start, end, tensorsFlat: tf.memory().numTensors === tensorsBefore }));
+  console.log(JSON.stringify({ backend: tf.getBackend(), threads: wasmThreadStatus()?.threads ?? 1, msPerStep: median, steps: times.length, start, end, tensorsFlat: tf.memory().numTensors === tensorsBefore }));
 }
 
 main().catch((err) => {

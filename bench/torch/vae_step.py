@@ -1,8 +1,9 @@
 """PyTorch anchor for bench/torchAnchor.ts: times the same categorical-VAE training step as
-bench/vaeStepChild.ts (IGR-I, closed-form KL, Bernoulli decoder, batch 100, our Adam settings) on one
-CPU thread, and prints one JSON line {"msPerStep", "steps", "torch", "blas"}.
+bench/vaeStepChild.ts (IGR-I, closed-form KL, Bernoulli decoder, batch 100, our Adam settings) on
+`threads` CPU threads (default 1; the caller also sets OMP_NUM_THREADS and OPENBLAS_NUM_THREADS to
+match), and prints one JSON line {"msPerStep", "steps", "threads", "torch", "blas"}.
 
-    usage: python3 vae_step.py <nonlinear|linear> <warmup> <timed>
+    usage: python3 vae_step.py <nonlinear|linear> <warmup> <timed> [threads]
 
 The network mirrors lib/models/vae.ts with the default configuration (lib/models/vaeConfig.ts):
 V = 20 variables, K = 10 categories, encoder 784-512-256-2·V·(K−1) with ReLU (linear: 784-2·V·(K−1)),
@@ -47,7 +48,8 @@ def blas_library():
 
 def main():
     arch, warmup, timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    torch.set_num_threads(1)
+    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     hidden = [512, 256] if arch == "nonlinear" else []
     n = K - 1
@@ -80,7 +82,7 @@ def main():
     for i in range(warmup):
         step(i)
     times = [step(warmup + i) for i in range(timed)]
-    print(json.dumps({"msPerStep": statistics.median(times), "steps": timed, "torch": torch.__version__, "blas": blas_library()}))
+    print(json.dumps({"msPerStep": statistics.median(times), "steps": timed, "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas_library()}))
 
 
 if __name__ == "__main__":

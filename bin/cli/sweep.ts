@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expandGrid, projectPath, type TrainConfig } from "../../lib/index";
 import { PROJECT_ROOT } from "../../lib/core/index";
+import { availableCores } from "../../lib/core/wasmThreads";
+import { sweepJobThreads } from "../../lib/train/sweep";
 import { measuredStepTimes, runCost, runProgress, sweepAction, SIGNAL_EXIT_CODES, STOP_SIGNALS, type StopSignal } from "../../lib/train/index";
 import { parseFlags, ParsedFlags, SWEEP_FLAGS, TRAIN_FLAGS, trainConfigFromFlags, UsageError } from "./args";
 import { checkSlurmSettings, sbatchScript } from "./slurm";
@@ -79,12 +81,13 @@ function costLines(runs: GridRun[]): string[] {
   ];
 }
 
-type Launch = (args: string[], log: string) => { child: ChildProcess; done: Promise<number> };
+type Launch = (args: string[], log: string, threads: number) => { child: ChildProcess; done: Promise<number> };
 
 /** This igr again, as a child process (node with the same loader flags, so signals reach it directly). */
-const launchIgr: Launch = (args, log) => {
+const launchIgr: Launch = (args, log, threads) => {
   const fd = fs.openSync(log, "a");
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args, "--progress", "lines"], { stdio: ["ignore", fd, fd], env: { ...process.env, IGR_QUIET: "1" } });
+  const env = { ...process.env, IGR_QUIET: "1", IGR_WASM_THREADS: String(threads) };
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args, "--progress", "lines"], { stdio: ["ignore", fd, fd], env });
   const done = new Promise<number>((resolve) => {
     child.on("exit", (c, signal) => {
       fs.closeSync(fd);
@@ -95,6 +98,8 @@ const launchIgr: Launch = (args, log) => {
 };
 
 async function runLocally(runs: GridRun[], runsDir: string, jobs: number): Promise<number> {
+  const { threads, warning } = sweepJobThreads(process.env, Math.min(jobs, runs.length), availableCores());
+  if (warning) console.error(warning);
   const logDir = path.join(runsDir, "sweep-logs");
   fs.mkdirSync(logDir, { recursive: true });
   const children = new Set<ChildProcess>();
@@ -120,7 +125,7 @@ async function runLocally(runs: GridRun[], runsDir: string, jobs: number): Promi
       }
       const log = path.join(logDir, `${run.config.runId}.log`);
       console.log(`${action} ${run.config.runId}, log ${log}`);
-      const { child, done } = launchIgr([...args, "--runs-dir", runsDir], log);
+      const { child, done } = launchIgr([...args, "--runs-dir", runsDir], log, threads);
       children.add(child);
       const code = await done;
       children.delete(child);

@@ -2,9 +2,11 @@
 // IGR_BACKEND=node|wasm|cpu forces one. The choice is logged once per process.
 // On wasm the matMul kernels are replaced by transpose-free ones (see wasmMatMul.ts);
 // IGR_STOCK_MATMUL=1 keeps the stock kernels (the benchmark's stock process uses it).
+// IGR_WASM_THREADS=N (N >= 2) starts the wasm backend's threaded build with N threads (wasmThreads.ts).
 import * as tf from "@tensorflow/tfjs";
 import { inKernel } from "./tslab";
 import { isWasmMatMulPatched, patchWasmMatMul } from "./wasmMatMul";
+import { availableCores, installThreadedWasm, parseWasmThreads, wasmThreadStatus } from "./wasmThreads";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -27,11 +29,24 @@ function tryLoadNode(): boolean {
   }
 }
 
+/** Notices go to stderr (a CLI's stdout stays clean), or to stdout in a notebook, where stderr looks like an error. */
+function notice(message: string): void {
+  (inKernel() ? console.log : console.error)(message);
+}
+
+let threadsRequested = false;
+
 async function tryWasm(): Promise<boolean> {
   try {
     require("@tensorflow/tfjs-backend-wasm");
   } catch {
     return false;
+  }
+  if (!threadsRequested) {
+    const request = parseWasmThreads(process.env.IGR_WASM_THREADS, availableCores());
+    if (request.clamped) notice(`igr-ts: ${request.clamped}`);
+    installThreadedWasm(request.threads, notice);
+    threadsRequested = true;
   }
   // The Emscripten runtime adds process handlers that rethrow any stray async error,
   // which kills a notebook kernel; keep the handlers that existed before it started.
@@ -76,9 +91,9 @@ async function choose(): Promise<BackendName> {
   const name = tf.getBackend() as BackendName;
   if (name === "wasm" && !stockMatMulRequested()) patchWasmMatMul();
   if (!process.env.IGR_QUIET) {
-    const kernels = name !== "wasm" ? "" : isWasmMatMulPatched() ? " (transpose-free matMul kernels)" : " (stock matMul kernels)";
-    // stderr keeps a CLI's stdout clean; in a notebook stderr would look like an error.
-    (inKernel() ? console.log : console.error)(`igr-ts: using the ${name} backend${kernels}`);
+    const threads = wasmThreadStatus()?.threads ?? 1;
+    const kernels = name !== "wasm" ? "" : `, ${threads} thread${threads === 1 ? "" : "s"}${isWasmMatMulPatched() ? " (transpose-free matMul kernels)" : " (stock matMul kernels)"}`;
+    notice(`igr-ts: using the ${name} backend${kernels}`);
   }
   return name;
 }

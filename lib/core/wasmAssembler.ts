@@ -103,6 +103,19 @@ export interface MemoryImport {
   field: string;
   /** Minimum size in 64 KiB pages (the imported memory must be at least this big). */
   minPages: number;
+  /**
+   * Import a shared memory (the threaded wasm backend's heap is one). A module links only to a memory
+   * whose sharedness matches its import, and a shared import must state a maximum: the imported
+   * memory's maximum may not exceed it (65536 pages, 4 GiB, accepts any).
+   */
+  shared?: { maxPages: number };
+}
+
+/** The memory's limits (spec §5.3.4; flag 3 = shared with a maximum, from the threads extension). */
+function memoryLimits(memory: MemoryImport): number[] {
+  if (!memory.shared) return [0x00, ...uleb(memory.minPages)];
+  if (memory.shared.maxPages < memory.minPages) throw new Error(`assembleModule: shared memory maxPages (${memory.shared.maxPages}) is below minPages (${memory.minPages})`);
+  return [0x03, ...uleb(memory.minPages), ...uleb(memory.shared.maxPages)];
 }
 
 /**
@@ -111,7 +124,7 @@ export interface MemoryImport {
  */
 export function assembleModule(memory: MemoryImport, functions: WasmFunction[]): Uint8Array {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
-  const imports = [[...name(memory.module), ...name(memory.field), 0x02, 0x00, ...uleb(memory.minPages)]];
+  const imports = [[...name(memory.module), ...name(memory.field), 0x02, ...memoryLimits(memory)]];
   const funcs = functions.map((_, i) => uleb(i));
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   const codes = functions.map((f) => {
@@ -137,7 +150,8 @@ export function assembleModule(memory: MemoryImport, functions: WasmFunction[]):
 
 /** A WebAssembly.Memory, as far as this project uses it. */
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  /** A SharedArrayBuffer for a shared memory. */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 
 /**
@@ -145,9 +159,10 @@ export interface WasmMemory {
  * DOM lib, which is where TypeScript declares them.
  */
 export interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ module: object; instance: object }>;
   validate(bytes: Uint8Array): boolean;
 }
 

@@ -12,8 +12,8 @@
 // would keep its stale packed copy).
 //
 // The module is written by lib/core/wasmAssembler.ts at start-up and imports the backend's
-// WebAssembly.Memory, so it reads the tensors where they are (zero copy). Only the single-threaded
-// wasm builds are supported (the threaded build's memory is shared); anywhere else
+// WebAssembly.Memory, so it reads the tensors where they are (zero copy); on the threaded build
+// (IGR_WASM_THREADS >= 2) that memory is shared and the module imports it as shared. Anywhere else
 // adamKernelAvailable() is false and adam.ts uses tfjs ops.
 import * as tf from "@tensorflow/tfjs";
 import { assembleModule, op, ValueType, wasmApi, WasmFunction, WasmMemory } from "../core/wasmAssembler";
@@ -32,7 +32,8 @@ export interface AdamCoefficients {
 }
 
 interface WasmBackendLike {
-  wasm: { asm?: { memory?: WasmMemory } };
+  /** The single-threaded builds export their memory; the threaded build imports it (wasmMemory). */
+  wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
 }
@@ -107,15 +108,16 @@ export function adamFunction(): WasmFunction {
   };
 }
 
-/** The module's bytes (imports env.memory). */
-export function adamModuleBytes(): Uint8Array {
-  return assembleModule({ module: "env", field: "memory", minPages: 1 }, [adamFunction()]);
+/** The module's bytes (imports env.memory, shared or not: a module links only to a matching memory). */
+export function adamModuleBytes(shared = false): Uint8Array {
+  return assembleModule({ module: "env", field: "memory", minPages: 1, shared: shared ? { maxPages: 65536 } : undefined }, [adamFunction()]);
 }
 
-/** Instantiates the module on `memory`; null when this runtime refuses it (no SIMD, shared memory). */
+/** Instantiates the module on `memory`; null when this runtime refuses it (no SIMD or no threads). */
 export function instantiateAdam(memory: WasmMemory): AdamFn | null {
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   try {
-    const instance = new wasmApi.Instance(new wasmApi.Module(adamModuleBytes()), { env: { memory } });
+    const instance = new wasmApi.Instance(new wasmApi.Module(adamModuleBytes(shared)), { env: { memory } });
     return instance.exports.adam as unknown as AdamFn;
   } catch {
     return null;
@@ -126,7 +128,7 @@ const instances = new WeakMap<object, AdamFn | null>();
 
 function adamFor(backend: WasmBackendLike): AdamFn | null {
   if (!instances.has(backend)) {
-    const memory = backend.wasm?.asm?.memory;
+    const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
     instances.set(backend, memory instanceof wasmApi.Memory ? instantiateAdam(memory) : null);
   }
   return instances.get(backend)!;

@@ -3,6 +3,8 @@
 //   { "model": ["igr-i", "gs"], "dataset": "mnist", "arch": ["linear", "nonlinear"],
 //     "tau": [0.1, 0.5], "seed": [1, 2, 3], "epochs": 50 }
 
+import { parseWasmThreads } from "../core/wasmThreads";
+
 export type GridValue = string | number | boolean;
 export type GridSpec = Record<string, GridValue | GridValue[]>;
 
@@ -38,4 +40,17 @@ export function expandGrid(grid: unknown): string[][] {
     runs = next;
   }
   return runs;
+}
+
+/**
+ * IGR_WASM_THREADS for each `igr train` a local sweep starts: the value the user set for the sweep,
+ * else 1, so that --jobs processes share the cores one each (docs/performance.md §5). A bad value is
+ * refused here, before any run starts; jobs × threads above the cores gives a warning.
+ */
+export function sweepJobThreads(env: Record<string, string | undefined>, jobs: number, cores: number): { threads: number; warning?: string } {
+  const set = env.IGR_WASM_THREADS?.trim();
+  if (!set) return { threads: 1 };
+  const { threads } = parseWasmThreads(set, cores);
+  if (jobs * threads <= cores) return { threads };
+  return { threads, warning: `igr sweep: --jobs ${jobs} × IGR_WASM_THREADS=${threads} = ${jobs * threads} threads on ${cores} logical cores: the jobs will slow each other down (unset IGR_WASM_THREADS to give each job 1 thread)` };
 }

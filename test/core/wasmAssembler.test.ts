@@ -107,4 +107,25 @@ describe("modules", () => {
       assert.ok(Object.is(heap[12 + k], f(f(Math.sqrt(f(b * b))) * 2)), `sqrt lane ${k}`);
     }
   });
+
+  test("a shared memory (the threaded backend's heap) links only to a module that imports it as shared", () => {
+    // out[0] = a[0] + a[1], read and written through the imported memory
+    const body = [op.i32Const(8), op.i32Const(0), op.f32Load, op.i32Const(4), op.f32Load, op.f32Add, op.f32Store];
+    const fn = { name: "run", params: [], results: [], locals: [], body };
+    const sharedBytes = assembleModule({ module: "env", field: "memory", minPages: 1, shared: { maxPages: 65536 } }, [fn]);
+    const plainBytes = assembleModule({ module: "env", field: "memory", minPages: 1 }, [fn]);
+    // The import's limits: flag 3 (shared, with maximum), min 1, max 65536 = uleb [0x80, 0x80, 0x04].
+    const importEntry = [6, ...[..."memory"].map((c) => c.charCodeAt(0)), 0x02, 0x03, 0x01, 0x80, 0x80, 0x04];
+    assert.ok(Buffer.from(sharedBytes).includes(Buffer.from(importEntry)), "shared import entry not found");
+    const shared = new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true });
+    assert.ok(shared.buffer instanceof SharedArrayBuffer);
+    const heap = new Float32Array(shared.buffer);
+    heap.set([1.25, 2.5], 0);
+    (instantiate(sharedBytes, shared).run as CallableFunction)();
+    assert.equal(heap[2], 3.75);
+    // Why the option exists: the unshared import refuses the threaded heap, and the shared one a plain heap.
+    assert.throws(() => instantiate(plainBytes, shared), /shared|memory/i);
+    assert.throws(() => instantiate(sharedBytes, new wasmApi.Memory({ initial: 1 })), /shared|memory/i);
+    assert.throws(() => assembleModule({ module: "env", field: "memory", minPages: 2, shared: { maxPages: 1 } }, [fn]), /maxPages \(1\) is below minPages \(2\)/);
+  });
 });
