@@ -6,14 +6,14 @@
 // IGR: p = α(μ, σ) of Proposition 2 (the only way to give IGR's b a differentiable pmf, appendix §4),
 //   ỹ by `gaussianArgmaxConditional`.
 import * as tf from "@tensorflow/tfjs";
-import { SeedStream, standardNormal, uniformOpen } from "../core/random";
+import { SeedStream, standardGumbel, uniformOpen } from "../core/random";
 import { stopGradient } from "../core/special";
 import { gaussianArgmaxConditional, gumbelConditional } from "./conditional";
 import { ControlVariate, ControlVariateOptions } from "./controlVariate";
 import { GradientEstimator } from "./estimator";
 import { IGRFamily } from "./family";
 import { EstimationProblem, klTerm } from "./problem";
-import { hardThreshold, relax, sampleLatentNoise } from "./relaxation";
+import { hardThreshold, relax, reparameterizedNormal } from "./relaxation";
 import { random64 } from "./rng";
 
 export interface RelaxOptions {
@@ -68,9 +68,10 @@ export class Relax implements GradientEstimator {
     }
     const tau = cv.temperature();
     const logP = family.logProbs(params);
-    // IGR's (μ, σ) once for the forward draw and for ỹ | b.
+    // The forward draw y (as sampleLatentNoise draws it) from the log p and IGR's (μ, σ) computed once
+    // here, which ỹ | b uses as well.
     const igr = family.kind === "igr" ? (family as IGRFamily).locScale(params) : null;
-    const z = igr ? reparameterizedNormal(igr.loc, igr.scale, seed) : sampleLatentNoise(family, params, seed);
+    const z = igr ? reparameterizedNormal(igr.loc, igr.scale, seed) : tf.add(logP, standardGumbel(logP.shape, seed.next()));
     const b = hardThreshold(family.kind, z);
     const logPb = tf.sum(tf.mul(logP, b), [-2, -1]);
     const fb = objective.evaluate(b);
@@ -105,11 +106,6 @@ export class Relax implements GradientEstimator {
 function scoreTerm(fb: tf.Tensor, c: tf.Tensor, logPb: tf.Tensor): tf.Tensor {
   const cutLogPb = stopGradient(logPb);
   return tf.sub(tf.mul(fb, logPb), tf.add(tf.mul(c, tf.sub(logPb, cutLogPb)), tf.mul(stopGradient(c), cutLogPb)));
-}
-
-/** y = μ + σε, ε ~ N(0, I) from the next seed (what sampleLatentNoise draws for IGR, given μ and σ). */
-function reparameterizedNormal(loc: tf.Tensor, scale: tf.Tensor, seed: SeedStream): tf.Tensor {
-  return tf.add(loc, tf.mul(scale, standardNormal(loc.shape, seed.next())));
 }
 
 /** REBAR: RELAX with c = η·f(σ_τ(y)) and no network (learnable η and τ). */
