@@ -78,11 +78,13 @@ export function estimatorVaeConfig(partial: Partial<EstimatorVaeConfig> & Pick<E
 /**
  * Each row of x repeated `times` times in a row (example-major, row b·times + s), [B·times, D]: the
  * named exception to the library's sample-major row layout (see the header of vae.ts for why).
+ * Differentiable; written as a broadcast product with ones (exact: x·1 = x), whose gradient is a sum
+ * over the copies: wasm's Tile kernel and its gradient took about 5x as long (docs/performance.md §10).
  */
 function repeatRows(x: tf.Tensor, times: number): tf.Tensor {
   if (times === 1) return x;
   const [B, ...rest] = x.shape;
-  return tf.reshape(tf.tile(tf.expandDims(x, 1), [1, times, ...rest.map(() => 1)]), [B * times, ...rest]);
+  return tf.tidy(() => tf.reshape(tf.mul(tf.expandDims(x, 1), tf.ones([1, times, ...rest.map(() => 1)])), [B * times, ...rest]));
 }
 
 /** Each row of x repeated `times` times in a row (example-major), as a constant: a JS copy, not tf.tile (docs/performance.md §10). */
