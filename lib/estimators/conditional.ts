@@ -61,8 +61,8 @@ export function gaussianArgmaxConditional(
 ): GaussianConditionalResult {
   const [n, V, M] = loc.shape;
   const K = M + 1;
-  const mu = loc.dataSync();
-  const sd = scale.dataSync();
+  const mu = loc.dataSync() as Float32Array;
+  const sd = scale.dataSync() as Float32Array;
   const zForward = z.dataSync();
   const categoryTensor = tf.argMax(b, -1);
   const category = categoryTensor.dataSync() as Int32Array;
@@ -71,41 +71,27 @@ export function gaussianArgmaxConditional(
   let fallbacks = 0;
   const candidate = new Float64Array(M);
   for (let i = 0; i < n * V; i++) {
-    let accepted = false;
-    for (let t = 0; t < maxTries && !accepted; t++) {
-      let best = -1;
-      let bestValue = 0; // the extra category's logit
-      for (let j = 0; j < M; j++) {
-        candidate[j] = mu[i * M + j] + sd[i * M + j] * random.normal();
-        if (candidate[j] > bestValue) {
-          bestValue = candidate[j];
-          best = j;
-        }
-      }
-      if ((best === -1 ? M : best) === category[i]) {
-        for (let j = 0; j < M; j++) drawn[i * M + j] = candidate[j];
-        accepted = true;
-      }
-    }
-    if (!accepted) {
+    if (!rejectionDraw(mu, sd, i * M, M, category[i], maxTries, random, candidate)) {
       fallbacks++;
       for (let j = 0; j < M; j++) drawn[i * M + j] = zForward[i * M + j];
+    } else {
+      for (let j = 0; j < M; j++) drawn[i * M + j] = candidate[j];
     }
   }
 
-  const { loc: dLoc, scale: dScale, viaMax, maxLoc, maxScale, maxLogAlpha } = implicitJacobian(mu, sd, drawn, category, n * V, M, nodes);
+  const jacobian = implicitJacobian(mu, sd, drawn, category, n * V, M, nodes);
   // ỹ has the value of the draw and the gradient dy ↦ (dỹ/dθ)ᵀ dy, written with tf ops that are
   // linear in dy so that RELAX's nested control-variate gradient can differentiate through it.
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[3] as tf.GradSaveFunc;
     const shape3 = [n, V, M] as [number, number, number];
     save([
-      tf.tensor3d(Float32Array.from(dLoc), shape3),
-      tf.tensor3d(Float32Array.from(dScale), shape3),
-      tf.tensor3d(Float32Array.from(viaMax), shape3),
-      tf.tensor3d(Float32Array.from(maxLoc), shape3),
-      tf.tensor3d(Float32Array.from(maxScale), shape3),
-      tf.tensor3d(Float32Array.from(maxLogAlpha), [n, V, K]),
+      tf.tensor3d(jacobian.loc, shape3),
+      tf.tensor3d(jacobian.scale, shape3),
+      tf.tensor3d(jacobian.viaMax, shape3),
+      tf.tensor3d(jacobian.maxLoc, shape3),
+      tf.tensor3d(jacobian.maxScale, shape3),
+      tf.tensor3d(jacobian.maxLogAlpha, [n, V, K]),
     ]);
     return {
       value: tf.tensor3d(drawn, shape3),
@@ -124,100 +110,163 @@ export function gaussianArgmaxConditional(
   return { sample, fallbacks };
 }
 
+/**
+ * One exact draw of y ~ N(μ, σ²) (row at `offset`, M coordinates) conditioned on argmax [y, 0] =
+ * `category`, by rejection into `out`; false after `maxTries` failed tries. A try draws the
+ * coordinates one at a time (the winning one first) and stops at the first that settles the
+ * outcome, so a rejected try costs fewer normals than M; an accepted try has drawn all M
+ * independently, so the accepted vector has the conditional law. Ties (probability 0) are broken
+ * towards the lower index, as argmax does.
+ */
+function rejectionDraw(mu: Float32Array, sd: Float32Array, offset: number, M: number, category: number, maxTries: number, random: Random64, out: Float64Array): boolean {
+  tries: for (let t = 0; t < maxTries; t++) {
+    if (category === M) {
+      // The extra category (logit 0) wins when every coordinate is ≤ 0.
+      for (let j = 0; j < M; j++) {
+        out[j] = mu[offset + j] + sd[offset + j] * random.normal();
+        if (out[j] > 0) continue tries;
+      }
+      return true;
+    }
+    const top = mu[offset + category] + sd[offset + category] * random.normal();
+    if (!(top > 0)) continue;
+    out[category] = top;
+    for (let j = 0; j < M; j++) {
+      if (j === category) continue;
+      out[j] = mu[offset + j] + sd[offset + j] * random.normal();
+      if (j < category ? out[j] >= top : out[j] > top) continue tries;
+    }
+    return true;
+  }
+  return false;
+}
+
 interface ImplicitJacobian {
   /** ∂ỹ_j/∂μ_j and ∂ỹ_j/∂σ_j through the coordinate's own equation (0 at the maximum), [rows·M]. */
-  loc: Float64Array;
-  scale: Float64Array;
+  loc: Float32Array;
+  scale: Float32Array;
   /** ∂ỹ_j/∂ỹ_b: 1 at the maximum b, through the truncation point elsewhere; 0 on extra-category rows. */
-  viaMax: Float64Array;
+  viaMax: Float32Array;
   /** ∂ỹ_b/∂μ_j, ∂ỹ_b/∂σ_j [rows·M] and ∂ỹ_b/∂log α_k (only k = b is non-zero) [rows·K]. */
-  maxLoc: Float64Array;
-  maxScale: Float64Array;
-  maxLogAlpha: Float64Array;
+  maxLoc: Float32Array;
+  maxScale: Float32Array;
+  maxLogAlpha: Float32Array;
+}
+
+/** Gauss–Legendre rules mapped to [0, 1] (nodes and log weights), by size. */
+const unitRules = new Map<number, { xs: Float64Array; logWs: Float64Array }>();
+function unitRule(nodes: number): { xs: Float64Array; logWs: Float64Array } {
+  let rule = unitRules.get(nodes);
+  if (!rule) {
+    const r = gaussLegendre(nodes);
+    rule = { xs: Float64Array.from(r.nodes, (x) => (x + 1) / 2), logWs: Float64Array.from(r.weights, (w) => Math.log(w / 2)) };
+    unitRules.set(nodes, rule);
+  }
+  return rule;
 }
 
 /**
  * The implicit-reparameterization Jacobian of the sequential construction documented on
- * `gaussianArgmaxConditional`, in Float64 at the drawn ỹ, with λ(u) = φ(u)/Φ(u):
+ * `gaussianArgmaxConditional`, in Float64 at the drawn ỹ (stored as float32), with λ(u) = φ(u)/Φ(u):
  *   coordinate j (upper bound c, s = (ỹ_j − μ_j)/σ_j, u = (c − μ_j)/σ_j, r = λ(u)/λ(s)):
  *     ∂ỹ_j/∂μ_j = 1 − r,   ∂ỹ_j/∂σ_j = s − r·u,   ∂ỹ_j/∂c = r;
  *   maximum m = ỹ_b (F(m) = ∫_0^m g / α_b): ∂m/∂θ = −∂log F/∂θ / (g(m)/∫_0^m g), where
  *     ∂ log ∫_0^m g/∂θ = Σ_q π_q ∂ log g(t_q)/∂θ (π_q the Gauss–Legendre terms' shares) and
  *     ∂ log g/∂μ_b = s_b/σ_b, ∂ log g/∂σ_b = (s_b² − 1)/σ_b, ∂ log g/∂μ_j = −λ(u_j)/σ_j,
  *     ∂ log g/∂σ_j = −λ(u_j)·u_j/σ_j (j ≠ b), and ∂m/∂log α_b = ∫_0^m g / g(m).
+ * The λ((m − μ_j)/σ_j) of g(m) are the truncation ratios' λ(u) of the other coordinates: computed once.
  */
-function implicitJacobian(mu: ArrayLike<number>, sd: ArrayLike<number>, drawn: Float32Array, category: Int32Array, rows: number, M: number, nodes: number): ImplicitJacobian {
+function implicitJacobian(mu: Float32Array, sd: Float32Array, drawn: Float32Array, category: Int32Array, rows: number, M: number, nodes: number): ImplicitJacobian {
   const K = M + 1;
   const out: ImplicitJacobian = {
-    loc: new Float64Array(rows * M),
-    scale: new Float64Array(rows * M),
-    viaMax: new Float64Array(rows * M),
-    maxLoc: new Float64Array(rows * M),
-    maxScale: new Float64Array(rows * M),
-    maxLogAlpha: new Float64Array(rows * K),
+    loc: new Float32Array(rows * M),
+    scale: new Float32Array(rows * M),
+    viaMax: new Float32Array(rows * M),
+    maxLoc: new Float32Array(rows * M),
+    maxScale: new Float32Array(rows * M),
+    maxLogAlpha: new Float32Array(rows * K),
   };
-  const rule = gaussLegendre(nodes);
-  const xs = rule.nodes.map((x) => (x + 1) / 2);
-  const logWs = rule.weights.map((w) => Math.log(w / 2));
+  const { xs, logWs } = unitRule(nodes);
   const ratio = new Float64Array(1);
   const logG = new Float64Array(nodes);
-  const dLogG = new Float64Array(nodes * 2 * M); // per node: ∂/∂μ_j then ∂/∂σ_j
-  // log g(t) and (optionally) its gradient in (μ, σ) for row i, maximum b.
-  const evalLogG = (i: number, b: number, t: number, grad: Float64Array | null, at: number): number => {
-    const sB = (t - mu[i * M + b]) / sd[i * M + b];
-    let value = logNormalPdf64(sB) - Math.log(sd[i * M + b]);
-    for (let j = 0; j < M; j++) {
-      if (j === b) continue;
-      const u = (t - mu[i * M + j]) / sd[i * M + j];
-      value += logNdtrFastWithRatio64(u, ratio);
-      if (grad) {
-        grad[at + j] = -ratio[0] / sd[i * M + j];
-        grad[at + M + j] = (-ratio[0] * u) / sd[i * M + j];
-      }
-    }
-    if (grad) {
-      grad[at + b] = sB / sd[i * M + b];
-      grad[at + M + b] = (sB * sB - 1) / sd[i * M + b];
-    }
-    return value;
-  };
+  const dLogGdMu = new Float64Array(nodes * M); // per node q: ∂ log g(t_q)/∂μ_j at q·M + j
+  const dLogGdSd = new Float64Array(nodes * M);
+  const loc = new Float64Array(M); // the row's μ, 1/σ and λ(u_j)
+  const invSd = new Float64Array(M);
+  const lambdaU = new Float64Array(M);
   for (let i = 0; i < rows; i++) {
+    const base = i * M;
+    for (let j = 0; j < M; j++) {
+      loc[j] = mu[base + j];
+      invSd[j] = 1 / sd[base + j];
+    }
     const b = category[i];
     let upper = 0;
     if (b < M) {
-      const m = drawn[i * M + b];
+      const m = drawn[base + b];
+      const logSdB = Math.log(sd[base + b]);
       let top = -Infinity;
       for (let q = 0; q < nodes; q++) {
-        logG[q] = evalLogG(i, b, m * xs[q], dLogG, q * 2 * M) + logWs[q];
-        top = Math.max(top, logG[q]);
+        const t = m * xs[q];
+        const at = q * M;
+        const sB = (t - loc[b]) * invSd[b];
+        let value = logNormalPdf64(sB) - logSdB;
+        for (let j = 0; j < M; j++) {
+          if (j === b) continue;
+          const u = (t - loc[j]) * invSd[j];
+          value += logNdtrFastWithRatio64(u, ratio);
+          dLogGdMu[at + j] = -ratio[0] * invSd[j];
+          dLogGdSd[at + j] = -ratio[0] * u * invSd[j];
+        }
+        dLogGdMu[at + b] = sB * invSd[b];
+        dLogGdSd[at + b] = (sB * sB - 1) * invSd[b];
+        logG[q] = value + logWs[q];
+        if (logG[q] > top) top = logG[q];
       }
       let total = 0;
-      for (let q = 0; q < nodes; q++) total += Math.exp(logG[q] - top);
-      const logIntegral = top + Math.log(total) + Math.log(m);
-      // dm/dθ = −(∂ log ∫_0^m g/∂θ)·(∫_0^m g / g(m)).
-      const inverseSlope = Math.exp(logIntegral - evalLogG(i, b, m, null, 0));
       for (let q = 0; q < nodes; q++) {
-        const share = Math.exp(logG[q] - top) / total;
-        for (let j = 0; j < M; j++) {
-          out.maxLoc[i * M + j] -= share * dLogG[q * 2 * M + j] * inverseSlope;
-          out.maxScale[i * M + j] -= share * dLogG[q * 2 * M + M + j] * inverseSlope;
+        logG[q] = Math.exp(logG[q] - top); // from here on: the unnormalised share of node q
+        total += logG[q];
+      }
+      // log g(m), keeping λ(u_j) at the maximum for the other coordinates' truncation below.
+      const sM = (m - loc[b]) * invSd[b];
+      let logGm = logNormalPdf64(sM) - logSdB;
+      for (let j = 0; j < M; j++) {
+        if (j === b) continue;
+        logGm += logNdtrFastWithRatio64((m - loc[j]) * invSd[j], ratio);
+        lambdaU[j] = ratio[0];
+      }
+      // dm/dθ = −(∂ log ∫_0^m g/∂θ)·(∫_0^m g / g(m)).
+      const inverseSlope = Math.exp(top + Math.log(total) + Math.log(m) - logGm);
+      const weight = inverseSlope / total;
+      for (let j = 0; j < M; j++) {
+        let sumMu = 0;
+        let sumSd = 0;
+        for (let q = 0; q < nodes; q++) {
+          sumMu += logG[q] * dLogGdMu[q * M + j];
+          sumSd += logG[q] * dLogGdSd[q * M + j];
         }
+        out.maxLoc[base + j] = -weight * sumMu;
+        out.maxScale[base + j] = -weight * sumSd;
       }
       out.maxLogAlpha[i * K + b] = inverseSlope;
-      out.viaMax[i * M + b] = 1;
+      out.viaMax[base + b] = 1;
       upper = m;
+    } else {
+      for (let j = 0; j < M; j++) {
+        logNdtrFastWithRatio64(-loc[j] * invSd[j], ratio);
+        lambdaU[j] = ratio[0];
+      }
     }
     for (let j = 0; j < M; j++) {
       if (j === b) continue;
-      const s = (drawn[i * M + j] - mu[i * M + j]) / sd[i * M + j];
-      const u = (upper - mu[i * M + j]) / sd[i * M + j];
+      const s = (drawn[base + j] - loc[j]) * invSd[j];
+      const u = (upper - loc[j]) * invSd[j];
       logNdtrFastWithRatio64(s, ratio);
-      const lambdaS = ratio[0];
-      logNdtrFastWithRatio64(u, ratio);
-      const r = ratio[0] / lambdaS;
-      out.loc[i * M + j] = 1 - r;
-      out.scale[i * M + j] = s - r * u;
-      if (b < M) out.viaMax[i * M + j] = r;
+      const r = lambdaU[j] / ratio[0];
+      out.loc[base + j] = 1 - r;
+      out.scale[base + j] = s - r * u;
+      if (b < M) out.viaMax[base + j] = r;
     }
   }
   return out;

@@ -50,14 +50,15 @@ export class ControlVariate {
     return tf.exp(this.logTemperature);
   }
 
-  /** c(x) for relaxed inputs x [n, V, K] -> [n]. */
+  /** c(x) for relaxed inputs x [..., V, K] -> [...] (one evaluation of f and of r_φ for all rows). */
   evaluate(relaxed: tf.Tensor, objective: DiscreteObjective): tf.Tensor {
     return tf.tidy(() => {
       const surrogateF = tf.mul(this.eta, objective.evaluate(relaxed));
       if (!this.network) return surrogateF;
-      const n = relaxed.shape[0];
-      const input = tf.sub(tf.mul(tf.reshape(relaxed, [n, this.numVariables * this.numCategories]), 2), 1) as tf.Tensor2D;
-      const r = tf.mul(tf.reshape(this.network.apply(input), [n]), this.networkScale!);
+      const leading = relaxed.shape.slice(0, -2);
+      const rows = leading.reduce((a, b) => a * b, 1);
+      const input = tf.sub(tf.mul(tf.reshape(relaxed, [rows, this.numVariables * this.numCategories]), 2), 1) as tf.Tensor2D;
+      const r = tf.mul(tf.reshape(this.network.apply(input), leading), this.networkScale!);
       return tf.add(surrogateF, r);
     });
   }

@@ -6,14 +6,14 @@
 // IGR: p = α(μ, σ) of Proposition 2 (the only way to give IGR's b a differentiable pmf, appendix §4),
 //   ỹ by `gaussianArgmaxConditional`.
 import * as tf from "@tensorflow/tfjs";
-import { SeedStream, uniformOpen } from "../core/random";
+import { SeedStream, standardGumbel, uniformOpen } from "../core/random";
 import { stopGradient } from "../core/special";
 import { gaussianArgmaxConditional, gumbelConditional } from "./conditional";
 import { ControlVariate, ControlVariateOptions } from "./controlVariate";
 import { GradientEstimator } from "./estimator";
 import { IGRFamily } from "./family";
 import { EstimationProblem, klTerm } from "./problem";
-import { hardThreshold, relax, sampleLatentNoise } from "./relaxation";
+import { hardThreshold, relax, reparameterizedNormal } from "./relaxation";
 import { random64 } from "./rng";
 
 export interface RelaxOptions {
@@ -67,31 +67,45 @@ export class Relax implements GradientEstimator {
       throw new Error("Relax: authorsIndependentDraw reproduces the authors' IGR code; use it with an IGRFamily");
     }
     const tau = cv.temperature();
-    const c = (z: tf.Tensor) => cv.evaluate(relax(family.kind, z, tau), objective);
     const logP = family.logProbs(params);
-    const z = sampleLatentNoise(family, params, seed);
+    // The forward draw y (as sampleLatentNoise draws it) from the log p and IGR's (μ, σ) computed once
+    // here, which ỹ | b uses as well.
+    const igr = family.kind === "igr" ? (family as IGRFamily).locScale(params) : null;
+    const z = igr ? reparameterizedNormal(igr.loc, igr.scale, seed) : tf.add(logP, standardGumbel(logP.shape, seed.next()));
     const b = hardThreshold(family.kind, z);
     const logPb = tf.sum(tf.mul(logP, b), [-2, -1]);
     const fb = objective.evaluate(b);
     const kl = klTerm(problem, logP, this.authorsSignError ? -1 : 1);
     if (this.authorsIndependentDraw) {
-      const z1 = sampleLatentNoise(family, params, seed);
-      return tf.add(tf.add(tf.mul(tf.sub(fb, c(stopGradient(z1))), logPb), c(z1)), kl);
+      const cPrime = cv.evaluate(relax(family.kind, reparameterizedNormal(igr!.loc, igr!.scale, seed), tau), objective);
+      return tf.add(tf.add(scoreTerm(fb, cPrime, logPb), cPrime), kl);
     }
     let zTilde: tf.Tensor;
-    if (family.kind === "logits") {
+    if (!igr) {
       zTilde = gumbelConditional(logP, b, uniformOpen(logP.shape, seed.next()));
     } else {
-      const { loc, scale } = (family as IGRFamily).locScale(params);
-      const result = gaussianArgmaxConditional(loc, scale, logP, z, b, random64(seed), { maxTries: this.maxTries });
+      const result = gaussianArgmaxConditional(igr.loc, igr.scale, logP, z, b, random64(seed), { maxTries: this.maxTries });
       zTilde = result.sample;
       this.lastFallbacks = result.fallbacks;
     }
-    // The coefficient of log p(b) is a constant in θ but not in φ: c is evaluated at a copy of ỹ cut
-    // from θ, so the variance-minimising update can still differentiate it (docs/paper.md §7.1).
-    const scoreTerm = tf.mul(tf.sub(fb, c(stopGradient(zTilde))), logPb);
-    return tf.add(tf.add(scoreTerm, tf.sub(c(z), c(zTilde))), kl);
+    // c(y) and c(ỹ) as one evaluation of c on [n, 2, V, K] rows (one pass of f's network for both).
+    const [cY, cTilde] = tf.unstack(cv.evaluate(relax(family.kind, tf.stack([z, zTilde], 1), tau), objective), 1);
+    return tf.add(tf.add(scoreTerm(fb, cTilde, logPb), tf.sub(cY, cTilde)), kl);
   }
+}
+
+/**
+ * (f(b) − c)·log p(b) for the control-variate value c = c_φ(ỹ), whose coefficient must be a constant
+ * in θ but not in φ (docs/paper.md §7.1), from the single evaluation of c that the −c term uses too:
+ *   f(b)·log p(b) − c·(log p(b) − ⊥log p(b)) − ⊥c·⊥log p(b)      (⊥: stop-gradient).
+ * log p(b) − ⊥log p(b) is exactly 0 in value with gradient ∇log p(b), so the θ-gradient is
+ * [f(b) − c]∇log p(b) with c's own θ-gradient multiplied by an exact 0, while ĝ keeps c's value and
+ * with it the dependence on φ that the variance-minimising update differentiates. The last term only
+ * restores the value (f(b) − c)·log p(b); it carries no gradient.
+ */
+function scoreTerm(fb: tf.Tensor, c: tf.Tensor, logPb: tf.Tensor): tf.Tensor {
+  const cutLogPb = stopGradient(logPb);
+  return tf.sub(tf.mul(fb, logPb), tf.add(tf.mul(c, tf.sub(logPb, cutLogPb)), tf.mul(stopGradient(c), cutLogPb)));
 }
 
 /** REBAR: RELAX with c = η·f(σ_τ(y)) and no network (learnable η and τ). */

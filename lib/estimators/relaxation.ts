@@ -16,8 +16,13 @@ export function sampleLatentNoise(family: ParameterFamily, params: tf.Tensor[], 
       return tf.add(logP, standardGumbel(logP.shape, seed.next()));
     }
     const { loc, scale } = (family as IGRFamily).locScale(params);
-    return tf.add(loc, tf.mul(scale, standardNormal(loc.shape, seed.next())));
+    return reparameterizedNormal(loc, scale, seed);
   });
+}
+
+/** IGR's y = μ + σε, ε ~ N(0, I) from the next seed of the stream (reparameterized in μ and σ). */
+export function reparameterizedNormal(loc: tf.Tensor, scale: tf.Tensor, seed: SeedStream): tf.Tensor {
+  return tf.tidy(() => tf.add(loc, tf.mul(scale, standardNormal(loc.shape, seed.next()))));
 }
 
 /** σ(y) on the simplex, [..., V, K]; `temperature` is a number or a scalar tensor (may be learnable). */

@@ -30,6 +30,13 @@ export interface ApplyOptions {
    * of an encoder): its dX product is then skipped, and `x` gets no gradient. Default true.
    */
   inputGrad?: boolean;
+  /**
+   * Whether the weight and bias take part in the gradient. Set false where they are constants of
+   * the computation (a decoder inside another model's gradient estimate): the op then has `x` as
+   * its only input, its backward pass computes dX alone, and no tape path leads to the variables,
+   * even through a second-order gradient. Applies to every layer of an MLP. Default true.
+   */
+  weightGrad?: boolean;
 }
 
 function checkSize(name: string, value: number): void {
@@ -91,6 +98,17 @@ function preActivationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseAct
   return activation === "relu" ? tf.mul(dy, tf.step(y)) : dy;
 }
 
+/**
+ * A tensor on the same buffer as `v` that the gradient tape does not connect to it (no copy, no
+ * recorded op): `v` is a constant wherever the view is used. It holds a reference to the buffer,
+ * as a reshape kernel's output does; the scope it is made in disposes it.
+ */
+function constantView<T extends tf.Tensor>(v: T): T {
+  const engine = tf.engine();
+  engine.backend.incRef(v.dataId);
+  return engine.makeTensorFromDataId(v.dataId, v.shape, v.dtype) as T;
+}
+
 /** Builds the custom op y = activation(x·W + b) with the transpose-free gradient. */
 function denseOp(
   x: tf.Tensor2D,
@@ -98,6 +116,7 @@ function denseOp(
   bias: tf.Tensor1D,
   activation: DenseActivation,
   inputGrad: boolean,
+  weightGrad: boolean,
 ): tf.Tensor2D {
   // The backward pass must read x and y through `saved`: tensors made inside the forward function
   // are disposed when it returns (docs/performance.md §2, the customGrad pitfall).
@@ -113,6 +132,23 @@ function denseOp(
   };
   // tf.customGrad passes the op's inputs followed by the save function.
   type CustomArgs = Array<tf.Tensor | tf.GradSaveFunc>;
+  if (!weightGrad) {
+    if (!inputGrad) throw new Error("dense: with neither inputGrad nor weightGrad nothing would be differentiable; call the layer under tf.tidy without a tape instead");
+    // The variables enter as tape-free views of their buffers (made inside the forward and backward
+    // functions, whose scopes dispose them): the backward pass's W·dZᵀ then has no recorded input
+    // that leads back to them, so a gradient of a gradient cannot reach them either.
+    const op = tf.customGrad((...args: CustomArgs) => {
+      const [xIn, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+      const y = affine(xIn, constantView(weight), constantView(bias), activation);
+      save([y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+          tf.transpose(tf.matMul(constantView(weight), tf.transpose(preActivationGrad(dy, saved[0] as tf.Tensor2D, activation)))),
+      };
+    });
+    return op(x);
+  }
   if (inputGrad) {
     const op = tf.customGrad((...args: CustomArgs) => {
       const [xIn, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -154,7 +190,7 @@ export class Dense {
       throw new Error(`x must have shape [batch, ${this.inSize}], got [${x.shape.join(", ")}]`);
     }
     if (x.dtype !== "float32") throw new Error(`x must be float32, got ${x.dtype}`);
-    return denseOp(x, this.weight, this.bias, this.activation, options.inputGrad ?? true);
+    return denseOp(x, this.weight, this.bias, this.activation, options.inputGrad ?? true, options.weightGrad ?? true);
   }
 
   get variables(): tf.Variable[] {
@@ -195,14 +231,17 @@ export class MLP {
     this.layers = perLayer.map((activation, i) => new Dense(sizes[i], sizes[i + 1], { activation, seed: seed + i }));
   }
 
-  /** Applies every layer in turn; `inputGrad: false` skips dX of the first layer (x is data). */
+  /**
+   * Applies every layer in turn; `inputGrad: false` skips dX of the first layer (x is data),
+   * `weightGrad: false` holds every layer's weights constant.
+   */
   apply(x: tf.Tensor2D, options: ApplyOptions = {}): tf.Tensor2D {
     // tidy: the hidden activations would otherwise outlive a call made outside a tidy (evaluation
     // code encodes outside one); under a gradient tape the tensors backprop needs are kept by tfjs.
     return tf.tidy(() => {
       let h = x;
       this.layers.forEach((layer, i) => {
-        h = layer.apply(h, i === 0 ? options : {});
+        h = layer.apply(h, i === 0 ? options : { weightGrad: options.weightGrad });
       });
       return h;
     });

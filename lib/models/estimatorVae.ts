@@ -12,6 +12,7 @@
 // parameterisation, or gs.
 import * as tf from "@tensorflow/tfjs";
 import { SeedStream } from "../core/random";
+import { stopGradient } from "../core/special";
 import { IMAGE_PIXELS } from "../data/pool";
 import { ControlVariate } from "../estimators/controlVariate";
 import { GradientEstimator } from "../estimators/estimator";
@@ -21,6 +22,7 @@ import { EstimationProblem, klToUniformFromLogProbs } from "../estimators/proble
 import { Relax } from "../estimators/relax";
 import { sampleOneHot } from "../estimators/sampling";
 import { UnorderedSetEstimator } from "../estimators/unorderedSet";
+import { ApplyOptions } from "./dense";
 import { CategoricalVAE, NamedVariable } from "./vae";
 import type { Architecture } from "./vaeConfig";
 
@@ -76,18 +78,35 @@ export function estimatorVaeConfig(partial: Partial<EstimatorVaeConfig> & Pick<E
 /**
  * Each row of x repeated `times` times in a row (example-major, row b·times + s), [B·times, D]: the
  * named exception to the library's sample-major row layout (see the header of vae.ts for why).
+ * Differentiable; written as a broadcast product with ones (exact: x·1 = x), whose gradient is a sum
+ * over the copies: wasm's Tile kernel and its gradient took about 5x as long (docs/performance.md §10).
  */
 function repeatRows(x: tf.Tensor, times: number): tf.Tensor {
   if (times === 1) return x;
   const [B, ...rest] = x.shape;
-  return tf.reshape(tf.tile(tf.expandDims(x, 1), [1, times, ...rest.map(() => 1)]), [B * times, ...rest]);
+  return tf.tidy(() => tf.reshape(tf.mul(tf.expandDims(x, 1), tf.ones([1, times, ...rest.map(() => 1)])), [B * times, ...rest]));
+}
+
+/** Each row of x repeated `times` times in a row (example-major), as a constant: a JS copy, not tf.tile (docs/performance.md §10). */
+function repeatDataRows(x: tf.Tensor2D, times: number): tf.Tensor2D {
+  if (times === 1) return x;
+  const [B, D] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  const out = new Float32Array(B * times * D);
+  for (let r = 0; r < B; r++) {
+    const row = values.subarray(r * D, (r + 1) * D);
+    for (let s = 0; s < times; s++) out.set(row, (r * times + s) * D);
+  }
+  return tf.tensor2d(out, [B * times, D]);
 }
 
 /**
- * f(b) = −log p(x | b) as a DiscreteObjective. Inputs [R, V, K] or [B, k, V, K] with R a multiple of
- * B, rows example-major (row r belongs to example ⌊r / (R/B)⌋), one-hot or relaxed.
+ * f(b) = −log p(x | b) as a DiscreteObjective. Inputs [R, V, K] or [B, k, V, K] (any leading axes)
+ * with R a multiple of B, rows example-major (row r belongs to example ⌊r / (R/B)⌋), one-hot or
+ * relaxed. `decoder` goes to the decoder network: `{ weightGrad: false }` where f only feeds a
+ * gradient estimate with respect to the encoder's output (its weights are then constants of f).
  */
-export function reconstructionObjective(vae: CategoricalVAE, x: tf.Tensor2D): DiscreteObjective {
+export function reconstructionObjective(vae: CategoricalVAE, x: tf.Tensor2D, decoder: ApplyOptions = {}): DiscreteObjective {
   const { numVariables: V, numCategories: K } = vae.config;
   const B = x.shape[0];
   return {
@@ -101,8 +120,8 @@ export function reconstructionObjective(vae: CategoricalVAE, x: tf.Tensor2D): Di
         throw new Error(`reconstructionObjective: input must be [rows, ${V}, ${K}] with rows a multiple of the batch ${B}; got [${input.shape}]`);
       }
       return tf.tidy(() => {
-        const decoded = vae.decode(tf.reshape(input, [rows, V * K]) as tf.Tensor2D);
-        return tf.reshape(tf.neg(vae.logLikelihood(decoded, repeatRows(x, rows / B) as tf.Tensor2D)), leading);
+        const decoded = vae.decode(tf.reshape(input, [rows, V * K]) as tf.Tensor2D, decoder);
+        return tf.reshape(tf.neg(vae.logLikelihood(decoded, repeatDataRows(x, rows / B))), leading);
       });
     },
     evaluate64(): number {
@@ -230,53 +249,64 @@ export class EstimatorVAE {
     const B = x.shape[0];
     const S = this.config.samples;
     const stream = new SeedStream(seed);
-    const encoded = tf.tidy(() => this.vae.encode(x));
-    const params = this.familyParams(encoded);
     // RELAX averages S independent draws per example (params repeated); the unordered set draws its
     // S distinct samples itself.
     const draws = this.estimator instanceof Relax ? S : 1;
     const family = new RecordingFamily(this.family, draws);
-    const problem: EstimationProblem = { family, objective: reconstructionObjective(this.vae, x), klWeight: 1 };
+    // Inside the estimator f only feeds ĝ (the gradient with respect to the encoder's output): the
+    // decoder's weights are constants there, so no pass computes their gradient for nothing.
+    const problem: EstimationProblem = { family, objective: reconstructionObjective(this.vae, x, { weightGrad: false }), klWeight: 1 };
     const surrogate = (...ps: tf.Tensor[]) => tf.div(tf.sum(this.estimator.surrogate(problem, ps.map((p) => repeatRows(p, draws)), stream)), draws) as tf.Scalar;
-    let gTheta: tf.Tensor[] = [];
-    let cvGrads: tf.Tensor[] = [];
-    let meanSquaredNorm: number | null = null;
-    if (this.controlVariate) {
-      const varianceLoss = () => {
-        gTheta = tf.grads(surrogate)(params).map((g) => tf.keep(g));
-        const perExample = gTheta.map((g) => tf.sum(tf.reshape(tf.square(g), [B, -1]), 1));
-        return tf.mean(tf.addN(perExample)) as tf.Scalar;
-      };
-      const cvVars = this.controlVariate.variables;
-      const { value, grads } = tf.variableGrads(varianceLoss, cvVars);
-      meanSquaredNorm = value.dataSync()[0];
-      value.dispose();
-      cvGrads = cvVars.map((v) => grads[v.name]);
-    } else {
-      gTheta = tf.grads(surrogate)(params);
-    }
-    // Encoder: the loss is the batch mean, so each example's ĝ enters with weight 1/B.
-    const gEncoded = tf.tidy(() => tf.div(tf.concat(gTheta.map((g) => tf.reshape(g, [B, -1])), 1), B));
     const encoderVars = this.vae.encoder.variables;
-    const encoderStep = tf.variableGrads(() => tf.sum(tf.mul(this.vae.encode(x), gEncoded)) as tf.Scalar, encoderVars);
-    // Decoder: S fresh draws b ~ q(b | x); also gives the reported loss.
+    const cvVars = this.controlVariate?.variables ?? [];
+    let gTheta: tf.Tensor[] = [];
+    let squaredNorm: tf.Tensor | null = null;
+    let encoderAndCv: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    if (this.controlVariate) {
+      // One tape for the encoder and the control variate: the encoder's forward pass is recorded
+      // once, ĝ is computed from a copy of its output cut from the tape (so ‖ĝ‖² reaches φ only), and
+      //   Σ encoded ⊙ ⊥ĝ / B   gives the encoder ∂θ/∂w · ĝ (the loss is the batch mean), while
+      //   mean_x ‖ĝ(x)‖²      gives the control variate its variance-minimising gradient.
+      encoderAndCv = tf.variableGrads(() => {
+        const encoded = this.vae.encode(x);
+        gTheta = tf.grads(surrogate)(this.familyParams(stopGradient(encoded) as tf.Tensor2D)).map((g) => tf.keep(g));
+        const perExample = gTheta.map((g) => tf.sum(tf.reshape(tf.square(g), [B, -1]), 1));
+        squaredNorm = tf.keep(tf.mean(tf.addN(perExample)));
+        return tf.add(squaredNorm, this.encoderTerm(encoded, gTheta)) as tf.Scalar;
+      }, [...encoderVars, ...cvVars]);
+    } else {
+      const params = tf.tidy(() => this.familyParams(this.vae.encode(x)));
+      gTheta = tf.grads(surrogate)(params);
+      tf.dispose(params);
+      encoderAndCv = tf.variableGrads(() => this.encoderTerm(this.vae.encode(x), gTheta), encoderVars);
+    }
+    // Decoder: S fresh draws b ~ q(b | x) (constants: the first layer skips dX); also gives the reported loss.
     const logP = family.take();
     const b = sampleOneHot(logP, S, stream);
     const decoderVars = this.vae.decoder.variables;
-    const decoderStep = tf.variableGrads(() => tf.mean(problem.objective.evaluate(b)) as tf.Scalar, decoderVars);
-    const kl = tf.tidy(() => tf.mean(klToUniformFromLogProbs(logP)));
-    const loss = decoderStep.value.dataSync()[0] + kl.dataSync()[0];
+    const decoderObjective = reconstructionObjective(this.vae, x, { inputGrad: false });
+    const decoderStep = tf.variableGrads(() => tf.mean(decoderObjective.evaluate(b)) as tf.Scalar, decoderVars);
+    const readings = tf.tidy(() => tf.stack([decoderStep.value, tf.mean(klToUniformFromLogProbs(logP)), squaredNorm ?? tf.scalar(0)]).dataSync());
     const byVariable = new Map<tf.Variable, tf.Tensor>();
-    encoderVars.forEach((v) => byVariable.set(v, encoderStep.grads[v.name]));
+    [...encoderVars, ...cvVars].forEach((v) => byVariable.set(v, encoderAndCv.grads[v.name]));
     decoderVars.forEach((v) => byVariable.set(v, decoderStep.grads[v.name]));
-    this.controlVariate?.variables.forEach((v, i) => byVariable.set(v, cvGrads[i]));
     const grads = this.namedVariables().map(({ name, variable }) => {
       const g = byVariable.get(variable);
       if (!g) throw new Error(`EstimatorVAE: no gradient for ${name}`);
       return g;
     });
-    tf.dispose([encoded, ...params, ...gTheta, gEncoded, encoderStep.value, decoderStep.value, logP, b, kl]);
-    return { loss, grads, meanSquaredNorm };
+    tf.dispose([...gTheta, encoderAndCv.value, decoderStep.value, logP, b]);
+    if (squaredNorm) tf.dispose(squaredNorm);
+    return { loss: readings[0] + readings[1], grads, meanSquaredNorm: this.controlVariate ? readings[2] : null };
+  }
+
+  /** Σ encoded ⊙ ĝ / B with ĝ a constant: its gradient in the encoder's weights is ∂θ/∂w · ĝ / B. */
+  private encoderTerm(encoded: tf.Tensor2D, gTheta: tf.Tensor[]): tf.Scalar {
+    const B = encoded.shape[0];
+    const g = tf.tidy(() => stopGradient(tf.div(tf.concat(gTheta.map((t) => tf.reshape(t, [B, -1])), 1), B)));
+    const term = tf.tidy(() => tf.sum(tf.mul(encoded, g)) as tf.Scalar);
+    g.dispose(); // the product's backward pass keeps its own copy
+    return term;
   }
 
   dispose(): void {

@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { mixSeeds } from "../core/prng";
 import { SEED_STREAM } from "../core/seedStreams";
 import type { PlanarLayerParameters } from "../distributions/igrPlanar";
-import { MLP } from "./dense";
+import { ApplyOptions, MLP } from "./dense";
 import { PLANAR_INIT_STD } from "../bijectors/planar";
 import { gumbelLatent, igrFastLatent, igrReferenceLatent, planarLatent, RelaxedLatent } from "./latent";
 import { bernoulliLogLikelihood, gaussianLogLikelihood } from "./likelihoods";
@@ -109,9 +109,12 @@ export class CategoricalVAE {
     return this.encoder.apply(x, { inputGrad: false });
   }
 
-  /** Decoder output for ψ or one-hot H [rows, V·K]: Bernoulli logits, or ELU'd (m, r) for the Gaussian decoder. */
-  decode(z: tf.Tensor2D): tf.Tensor2D {
-    const out = this.decoder.apply(z);
+  /**
+   * Decoder output for ψ or one-hot H [rows, V·K]: Bernoulli logits, or ELU'd (m, r) for the Gaussian
+   * decoder. `options` go to the decoder MLP (e.g. `weightGrad: false`: its weights held constant).
+   */
+  decode(z: tf.Tensor2D, options: ApplyOptions = {}): tf.Tensor2D {
+    const out = this.decoder.apply(z, options);
     return this.config.likelihood === "gaussian" ? tf.elu(out) : out;
   }
 

@@ -165,6 +165,39 @@ for (const backend of ["cpu", "wasm"] as BackendName[]) {
       });
     }
 
+    test("weightGrad: false gives the stock dX, and no first- or second-order gradient reaches the weights", (t) => {
+      if (!available) return t.skip(`${backend} backend unavailable`);
+      const p = makeProblem([13, 11, 7, 5], ["relu", "relu", "linear"], 6, 8);
+      const stockDx = withStockKernels(backend, () => runStock(p, true)).grads[0];
+      const tensorsBefore = tf.memory().numTensors;
+      const mlp = new MLP(p.sizes, p.activations, { seed: 1 });
+      tf.tidy(() =>
+        mlp.layers.forEach((layer, i) => {
+          layer.weight.assign(tf.tensor2d(p.weights[i], [p.sizes[i], p.sizes[i + 1]]));
+          layer.bias.assign(tf.tensor1d(p.biases[i]));
+        }),
+      );
+      const x = tf.tensor2d(p.x, [p.batch, p.sizes[0]]);
+      const upstream = tf.tensor2d(p.upstream, [p.batch, p.sizes[p.sizes.length - 1]]);
+      const dxOf = (weightGrad: boolean) => (xIn: tf.Tensor) => tf.grad((v: tf.Tensor) => lossOf(mlp.apply(v as tf.Tensor2D, { weightGrad }), upstream))(xIn);
+      const dx = tf.tidy(() => dxOf(false)(x));
+      assert.ok(relativeError(dx.dataSync(), stockDx) < REL_TOL, `dX: ${relativeError(dx.dataSync(), stockDx)}`);
+      // ‖dX(s·x)‖² depends on the weights; with them held constant no tape path may lead to them (s
+      // keeps one connected variable), while the default layer, the check that this test can fail,
+      // differentiates it into every weight.
+      const scale = tf.tidy(() => tf.variable(tf.scalar(1.3)));
+      const secondOrder = (weightGrad: boolean) =>
+        tf.variableGrads(() => tf.sum(tf.square(dxOf(weightGrad)(tf.mul(x, scale)))) as tf.Scalar, [scale, ...mlp.variables]);
+      const held = secondOrder(false);
+      assert.deepEqual(Object.keys(held.grads), [scale.name]);
+      const reference = secondOrder(true);
+      assert.equal(Object.keys(reference.grads).length, 1 + mlp.variables.length);
+      assert.ok(Math.max(...Array.from(reference.grads[mlp.layers[0].weight.name].dataSync()).map(Math.abs)) > 0);
+      tf.dispose([dx, x, upstream, scale, held.value, reference.value, ...Object.values(held.grads), ...Object.values(reference.grads)]);
+      mlp.dispose();
+      assert.equal(tf.memory().numTensors, tensorsBefore, "tensors leaked");
+    });
+
     test("the layer issues no matMul with a transpose flag, forward or backward", (t) => {
       if (!available) return t.skip(`${backend} backend unavailable`);
       const p = makeProblem([13, 11, 7, 5], ["relu", "relu", "linear"], 6, 5);
