@@ -4,14 +4,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
 import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "../kernels/discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
+import { FIXED_RULE_BOX, NODES_PER_EVENT, nodesForScaleRatio, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
   /**
-   * Half-range Gauss–Hermite size n (default 24): 2n nodes for the shifted rule, n nodes for each
-   * half of the split rule, so 2n integrand evaluations per category. The documented box holds
-   * for n = 24; smaller n is faster and less accurate.
+   * Half-range Gauss–Hermite size n: 2n nodes for the shifted rule, n nodes for each half of the
+   * split rule, so 2n integrand evaluations per category. Default: by the σ ratio max σ / min σ, n = 24
+   * up to 3, 32 up to 4, 48 up to 6 (FIXED_RULE_NODES), per event on the kernel path and the largest
+   * any event of the call needs on the "ops" path; that is what keeps the 1e−5 bound. A given n is
+   * used for every fixed-rule event; smaller n is faster and less accurate.
    */
   nodes?: number;
   /**
@@ -111,9 +113,9 @@ export function discreteProbabilities(
 export function discreteLogProbabilities(
   loc: tf.Tensor,
   scale: tf.Tensor,
-  { nodes = 24, validateArgs, validate, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
+  { nodes, validateArgs, validate, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
 ): tf.Tensor {
-  if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50) {
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 2 || nodes > 50)) {
     throw new Error(`discreteProbabilities: nodes must be an integer in [2, 50], got ${nodes}`);
   }
   if (loc.rank < 1 || scale.rank < 1) {
@@ -140,12 +142,21 @@ export function discreteLogProbabilities(
       discreteLogProbabilitiesByKernel(
         tf.broadcastTo(tf.cast(loc, "float32"), shape),
         tf.broadcastTo(tf.cast(scale, "float32"), shape),
-        nodes,
+        nodes ?? NODES_PER_EVENT,
         rule === "adaptive",
       ),
     );
   }
-  return logProbabilitiesByOps(loc, scale, shape, nodes);
+  return logProbabilitiesByOps(loc, scale, shape, nodes ?? opsNodes(scale));
+}
+
+/** The "ops" path's default n: one tensor program, so the n of its widest σ ratio (FIXED_RULE_NODES). */
+function opsNodes(scale: tf.Tensor): number {
+  const ratio = tf.tidy(() => {
+    const sigma = tf.cast(scale, "float32");
+    return tf.max(tf.div(tf.max(sigma, -1), tf.min(sigma, -1))).dataSync()[0];
+  });
+  return nodesForScaleRatio(ratio);
 }
 
 /** The one place where the evaluation path is chosen, by backend name. */

@@ -39,23 +39,54 @@ const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 export const SPLIT_RATIO = 5.5;
 
 /**
- * Where the fixed rule is accurate (measured; test/discrete/discreteProbabilitiesAccuracy.test.ts): events
- * with max σ / min σ ≤ scaleRatio and every |μ/σ| ≤ absRatio. Other events take the adaptive rule
- * (discreteProbabilitiesAdaptive64.ts), which is accurate everywhere and slower.
+ * Where the fixed rule is used: events with max σ / min σ ≤ scaleRatio and every |μ/σ| ≤ absRatio.
+ * Other events take the adaptive rule (discreteProbabilitiesAdaptive64.ts), which is accurate
+ * everywhere and slower. Beyond σ ratio 6 no n ≤ 50 keeps the fixed rule within 1e−5 (docs/paper.md §5).
  */
-export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 8, absRatio: 50 });
+export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 6, absRatio: 50 });
 
-/** True when the loaded event needs the adaptive rule. */
-function needsAdaptiveRule(m: number, ws: Workspace): boolean {
+/**
+ * Node count n of the fixed rule by the event's σ ratio: the first tier with max σ / min σ ≤ scaleRatio.
+ * With fewer nodes the narrow factors' steps in Π Φ are not resolved when another category is several
+ * times wider; each tier keeps every probability within 1e−5 absolute of the adaptive rule on the
+ * adversarial search of test/kernels/discreteProbabilitiesNodes.test.ts (worst cases: docs/paper.md §5).
+ */
+export const FIXED_RULE_NODES: readonly Readonly<{ scaleRatio: number; nodes: number }>[] = Object.freeze([
+  Object.freeze({ scaleRatio: 3, nodes: 24 }),
+  Object.freeze({ scaleRatio: 4, nodes: 32 }),
+  Object.freeze({ scaleRatio: FIXED_RULE_BOX.scaleRatio, nodes: 48 }),
+]);
+
+/** `nodes` value that asks for n per event from FIXED_RULE_NODES (the default of discreteProbabilities). */
+export const NODES_PER_EVENT = 0;
+
+/** The FIXED_RULE_NODES size for an event with σ ratio `scaleRatio` (the last tier's beyond the box). */
+export function nodesForScaleRatio(scaleRatio: number): number {
+  for (const tier of FIXED_RULE_NODES) if (scaleRatio <= tier.scaleRatio) return tier.nodes;
+  return FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].nodes;
+}
+
+/**
+ * The fixed rule's n for the loaded event, or 0 when it needs the adaptive rule: `nodes` itself when
+ * it is given (> 0), else by the event's σ ratio.
+ */
+function eventNodes(m: number, ws: Workspace, nodes: number): number {
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < m; j++) {
     const sigma = ws.eventScale[j];
-    if (Math.abs(ws.eventLoc[j] * ws.invScale[j]) > FIXED_RULE_BOX.absRatio) return true;
+    if (Math.abs(ws.eventLoc[j] * ws.invScale[j]) > FIXED_RULE_BOX.absRatio) return 0;
     if (sigma < lo) lo = sigma;
     if (sigma > hi) hi = sigma;
   }
-  return hi > FIXED_RULE_BOX.scaleRatio * lo;
+  if (hi > FIXED_RULE_BOX.scaleRatio * lo) return 0;
+  return nodes === NODES_PER_EVENT ? nodesForScaleRatio(hi / lo) : nodes;
+}
+
+/** The tables of every size a call with `nodes` may use (one per tier when per event). */
+function tablesFor(nodes: number): Map<number, RuleTables> {
+  const sizes = nodes === NODES_PER_EVENT ? FIXED_RULE_NODES.map((tier) => tier.nodes) : [nodes];
+  return new Map(sizes.map((n) => [n, ruleTables(n)]));
 }
 
 /**
@@ -108,7 +139,7 @@ export function ruleTables(nodes: number): RuleTables {
 
 /** Scratch arrays reused across categories and events of one call. */
 interface Workspace {
-  slots: number;
+  slots: number; // allocated slots: the row stride of ratio (≥ the rule's own 2n)
   t: Float64Array; // t = μ_k + σ_k s at each slot (ascending)
   logWeight: Float64Array;
   logTerm: Float64Array; // log-weight + Σ_{j≠k} log Φ(z_j)
@@ -124,8 +155,9 @@ interface Workspace {
   hi: number;
 }
 
-function workspace(tables: RuleTables, m: number, backward: boolean): Workspace {
-  const n = tables.slots;
+/** Scratch for m factors and up to `slots` slots (the largest rule of the call; ratio rows are `slots` apart). */
+function workspace(slots: number, m: number, backward: boolean): Workspace {
+  const n = slots;
   return {
     slots: n,
     t: new Float64Array(n),
@@ -381,6 +413,7 @@ function takeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Fl
  * `events × (m + 1)` log-probabilities log P(H = 1..K) (appendix eq. 7). With `jacobian` (length
  * `events × (m + 1) × 2m`) it also receives, per event and category k, d log P_k/dμ_1..m then
  * d log P_k/dσ_1..m, for about the cost of one backward pass (the VJP is then a small contraction).
+ * `nodes` is the fixed rule's n, or NODES_PER_EVENT for n by each event's σ ratio (FIXED_RULE_NODES).
  * Events outside FIXED_RULE_BOX, and every event with `adaptiveEverywhere`, take the adaptive rule.
  */
 export function discreteLogProbabilitiesForward64(
@@ -392,8 +425,8 @@ export function discreteLogProbabilitiesForward64(
   jacobian: Writable | null = null,
   adaptiveEverywhere = false,
 ): void {
-  const tables = ruleTables(nodes);
-  const ws = workspace(tables, m, jacobian !== null);
+  const tables = tablesFor(nodes);
+  const ws = workspace(2 * Math.max(...tables.keys()), m, jacobian !== null);
   const events = loc.length / m;
   const gLoc = new Float64Array(m);
   const gScale = new Float64Array(m);
@@ -406,14 +439,15 @@ export function discreteLogProbabilitiesForward64(
       continue;
     }
     let logLast = 0;
-    const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
+    const n = adaptiveEverywhere ? 0 : eventNodes(m, ws, nodes);
+    const rule = n === 0 ? null : (tables.get(n) as RuleTables);
     for (let k = 0; k < m; k++) {
-      const logP = adaptive ? adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork) : categoryLogProbability(m, k, tables, ws);
+      const logP = rule === null ? adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork) : categoryLogProbability(m, k, rule, ws);
       out[outBase + k] = logP;
       logLast += logNdtrFast64(-ws.eventLoc[k] * ws.invScale[k]);
       if (jacobian !== null) {
-        if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
-        else addCategoryGradient(m, k, 1, tables, ws, gLoc, gScale);
+        if (rule === null) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
+        else addCategoryGradient(m, k, 1, rule, ws, gLoc, gScale);
         takeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
@@ -428,7 +462,8 @@ export function discreteLogProbabilitiesForward64(
 /**
  * Backward (vector–Jacobian product without a stored Jacobian): given upstream gradients `dy`
  * (`events × (m + 1)`, w.r.t. the log-probabilities), writes d/dμ and d/dσ (`events × m` each).
- * Recomputes the forward quantities, so it costs about as much as the Jacobian-mode forward.
+ * Recomputes the forward quantities (same rule per event as the forward, `nodes` as there), so it
+ * costs about as much as the Jacobian-mode forward.
  */
 export function discreteLogProbabilitiesBackward64(
   loc: ArrayLike<number>,
@@ -440,8 +475,8 @@ export function discreteLogProbabilitiesBackward64(
   dScale: Writable,
   adaptiveEverywhere = false,
 ): void {
-  const tables = ruleTables(nodes);
-  const ws = workspace(tables, m, true);
+  const tables = tablesFor(nodes);
+  const ws = workspace(2 * Math.max(...tables.keys()), m, true);
   const gLoc = new Float64Array(m);
   const gScale = new Float64Array(m);
   const events = loc.length / m;
@@ -454,16 +489,17 @@ export function discreteLogProbabilitiesBackward64(
       gLoc.fill(NaN);
       gScale.fill(NaN);
     } else {
-      const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
+      const n = adaptiveEverywhere ? 0 : eventNodes(m, ws, nodes);
+      const rule = n === 0 ? null : (tables.get(n) as RuleTables);
       for (let k = 0; k < m; k++) {
         const g = dy[dyBase + k];
         if (g === 0) continue;
-        if (adaptive) {
+        if (rule === null) {
           adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork);
           addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, g, adaptiveWork, gLoc, gScale);
         } else {
-          categoryLogProbability(m, k, tables, ws);
-          addCategoryGradient(m, k, g, tables, ws, gLoc, gScale);
+          categoryLogProbability(m, k, rule, ws);
+          addCategoryGradient(m, k, g, rule, ws, gLoc, gScale);
         }
       }
       const gLast = dy[dyBase + m];
