@@ -4,14 +4,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
 import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "../kernels/discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, NODES_PER_EVENT, nodesForScaleRatio, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
+import { FIXED_RULE_BOX, FIXED_RULE_LARGE_K, FIXED_RULE_NODES, NODES_PER_EVENT, nodesForScaleRatio, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
   /**
    * Half-range Gauss–Hermite size n: 2n nodes for the shifted rule, n nodes for each half of the
    * split rule, so 2n integrand evaluations per category. Default: by the σ ratio max σ / min σ, n = 24
-   * up to 3, 32 up to 4, 48 up to 6 (FIXED_RULE_NODES), per event on the kernel path and the largest
+   * up to 2, 32 up to 3, 48 up to 5 (FIXED_RULE_NODES), per event on the kernel path and the largest
    * any event of the call needs on the "ops" path; that is what keeps the 1e−5 bound. A given n is
    * used for every fixed-rule event; smaller n is faster and less accurate.
    */
@@ -47,8 +47,8 @@ export interface DiscreteProbabilitiesOptions {
  * 1e−5 absolute); a performance hint on the kernel path, the accuracy limit of the "ops" path.
  */
 export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
-  /** Largest σ_j / σ_i within one event (one variable's K−1 scales). */
-  maxScaleRatio: FIXED_RULE_BOX.scaleRatio,
+  /** Largest σ_j / σ_i within one event (one variable's K−1 scales); FIXED_RULE_LARGE_K's when K > 30. */
+  maxScaleRatio: FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].scaleRatio,
   /** Largest number of categories K. */
   maxCategories: 100,
   /** Largest |μ_k / σ_k|. */
@@ -147,16 +147,17 @@ export function discreteLogProbabilities(
       ),
     );
   }
-  return logProbabilitiesByOps(loc, scale, shape, nodes ?? opsNodes(scale));
+  return logProbabilitiesByOps(loc, scale, shape, nodes ?? opsNodes(scale, m + 1));
 }
 
 /** The "ops" path's default n: one tensor program, so the n of its widest σ ratio (FIXED_RULE_NODES). */
-function opsNodes(scale: tf.Tensor): number {
+function opsNodes(scale: tf.Tensor, categories: number): number {
   const ratio = tf.tidy(() => {
     const sigma = tf.cast(scale, "float32");
     return tf.max(tf.div(tf.max(sigma, -1), tf.min(sigma, -1))).dataSync()[0];
   });
-  return nodesForScaleRatio(ratio);
+  // Beyond the tiers (only reachable with validateArgs: false) the largest n, the best this path has.
+  return nodesForScaleRatio(ratio, categories) || FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].nodes;
 }
 
 /** The one place where the evaluation path is chosen, by backend name. */
@@ -236,6 +237,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
       `discreteProbabilities: K = ${m + 1} categories is outside the accuracy box (K ≤ ${box.maxCategories}); pass { validateArgs: false } to evaluate anyway`,
     );
   }
+  const maxScaleRatio = m + 1 > FIXED_RULE_LARGE_K.categories ? FIXED_RULE_LARGE_K.scaleRatio : box.maxScaleRatio;
   for (let e = 0; e < mu.length; e += m) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -253,9 +255,9 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
       lo = Math.min(lo, sigma[k]);
       hi = Math.max(hi, sigma[k]);
     }
-    if (checkBox && hi / lo > box.maxScaleRatio) {
+    if (checkBox && hi / lo > maxScaleRatio) {
       throw new Error(
-        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validateArgs: false, nodes: 40 } and check the accuracy yourself`,
+        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${maxScaleRatio} at K = ${m + 1}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validateArgs: false, nodes: 50 } and check the accuracy yourself`,
       );
     }
   }

@@ -39,36 +39,45 @@ const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 export const SPLIT_RATIO = 5.5;
 
 /**
- * Where the fixed rule is used: events with max σ / min σ ≤ scaleRatio and every |μ/σ| ≤ absRatio.
- * Other events take the adaptive rule (discreteProbabilitiesAdaptive64.ts), which is accurate
- * everywhere and slower. Beyond σ ratio 6 no n ≤ 50 keeps the fixed rule within 1e−5 (docs/paper.md §5).
+ * Where a given n (option `nodes`) is used: events with max σ / min σ ≤ scaleRatio and every
+ * |μ/σ| ≤ absRatio. Other events take the adaptive rule (discreteProbabilitiesAdaptive64.ts), which is
+ * accurate everywhere and slower. The default n per event (FIXED_RULE_NODES) has a smaller box.
  */
-export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 6, absRatio: 50 });
+export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 8, absRatio: 50 });
 
 /**
- * Node count n of the fixed rule by the event's σ ratio: the first tier with max σ / min σ ≤ scaleRatio.
- * With fewer nodes the narrow factors' steps in Π Φ are not resolved when another category is several
- * times wider; each tier keeps every probability within 1e−5 absolute of the adaptive rule on the
- * adversarial search of test/kernels/discreteProbabilitiesNodes.test.ts (worst cases: docs/paper.md §5).
+ * The default n of the fixed rule by the event's σ ratio: the first tier with max σ / min σ ≤
+ * scaleRatio; beyond the last tier (and beyond FIXED_RULE_LARGE_K's ratio when K > its categories)
+ * the adaptive rule. With fewer nodes the narrow factors' steps in Π Φ are not resolved when another
+ * category is several times wider (worst: one wide category among many narrow ones, more so the larger
+ * K). Each tier keeps every probability within 1e−5 absolute of the adaptive rule on an adversarial
+ * search up to K = 100 (docs/paper.md §5; test/kernels/discreteProbabilitiesNodes.test.ts); from
+ * σ ratio 6 on not even n = 48 does. Ratio 5 keeps the eq. (15) box (σ ∈ [0.5, 2.5]) inside.
  */
 export const FIXED_RULE_NODES: readonly Readonly<{ scaleRatio: number; nodes: number }>[] = Object.freeze([
-  Object.freeze({ scaleRatio: 3, nodes: 24 }),
-  Object.freeze({ scaleRatio: 4, nodes: 32 }),
-  Object.freeze({ scaleRatio: FIXED_RULE_BOX.scaleRatio, nodes: 48 }),
+  Object.freeze({ scaleRatio: 2, nodes: 24 }),
+  Object.freeze({ scaleRatio: 3, nodes: 32 }),
+  Object.freeze({ scaleRatio: 5, nodes: 48 }),
 ]);
+/** With more than `categories` categories the default fixed rule stops at σ ratio `scaleRatio` (K = 100, ratio 5: 2.7e−5). */
+export const FIXED_RULE_LARGE_K = Object.freeze({ categories: 30, scaleRatio: 4 });
 
 /** `nodes` value that asks for n per event from FIXED_RULE_NODES (the default of discreteProbabilities). */
 export const NODES_PER_EVENT = 0;
 
-/** The FIXED_RULE_NODES size for an event with σ ratio `scaleRatio` (the last tier's beyond the box). */
-export function nodesForScaleRatio(scaleRatio: number): number {
+/**
+ * The default n for an event with σ ratio `scaleRatio` and K = `categories`, or 0 where it takes the
+ * adaptive rule (beyond the tiers; not NaN-safe: NaN gives 0).
+ */
+export function nodesForScaleRatio(scaleRatio: number, categories: number): number {
+  if (categories > FIXED_RULE_LARGE_K.categories && !(scaleRatio <= FIXED_RULE_LARGE_K.scaleRatio)) return 0;
   for (const tier of FIXED_RULE_NODES) if (scaleRatio <= tier.scaleRatio) return tier.nodes;
-  return FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].nodes;
+  return 0;
 }
 
 /**
- * The fixed rule's n for the loaded event, or 0 when it needs the adaptive rule: `nodes` itself when
- * it is given (> 0), else by the event's σ ratio.
+ * The fixed rule's n for the loaded event, or 0 when it takes the adaptive rule: a given `nodes` (> 0)
+ * inside FIXED_RULE_BOX, else n by the event's σ ratio (nodesForScaleRatio).
  */
 function eventNodes(m: number, ws: Workspace, nodes: number): number {
   let lo = Infinity;
@@ -79,8 +88,8 @@ function eventNodes(m: number, ws: Workspace, nodes: number): number {
     if (sigma < lo) lo = sigma;
     if (sigma > hi) hi = sigma;
   }
-  if (hi > FIXED_RULE_BOX.scaleRatio * lo) return 0;
-  return nodes === NODES_PER_EVENT ? nodesForScaleRatio(hi / lo) : nodes;
+  if (nodes !== NODES_PER_EVENT) return hi > FIXED_RULE_BOX.scaleRatio * lo ? 0 : nodes;
+  return nodesForScaleRatio(hi / lo, m + 1);
 }
 
 /** The tables of every size a call with `nodes` may use (one per tier when per event). */

@@ -1,7 +1,7 @@
 // The fixed rule's node count by σ ratio (FIXED_RULE_NODES in lib/kernels/discreteProbabilitiesRule64.ts)
 // on adversarial events: σ_j two-point (1 or the ratio), one narrow factor among wide ones and one wide
 // among narrow ones, each at the top σ ratio of its n-regime (where that n is weakest), |μ/σ| up to the
-// box's 50. Random σ uniform in log-space hardly ever puts a narrow factor next to several wide ones,
+// box's 50, K = 10 and (one wide among narrow, the worst layout, worse with more categories) K = 30. Random σ uniform in log-space hardly ever puts a narrow factor next to several wide ones,
 // which is where too few nodes fail, so the box tests of discreteProbabilitiesRule64.test.ts miss it.
 // Reference: the adaptive rule (accurate to ~1e−8, tested against an independent Float64 integral in
 // test/discrete/discreteProbabilitiesAccuracy.test.ts).
@@ -13,41 +13,42 @@ import { discreteLogProbabilities } from "../../lib/discrete/discreteProbabiliti
 import {
   discreteLogProbabilitiesBackward64,
   discreteLogProbabilitiesForward64,
-  FIXED_RULE_BOX,
   FIXED_RULE_NODES,
   NODES_PER_EVENT,
 } from "../../lib/kernels/discreteProbabilitiesRule64";
 import { mulberry32 } from "../helpers/prop2Reference";
 
 const m = 9; // K = 10, as in the VAEs
-const COUNT = 150;
+const COUNT = 100;
+/** The default rule's largest σ ratio (beyond it: the adaptive rule). */
+const EDGE = FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].scaleRatio;
 /** The documented bound on every probability of a fixed-rule event. */
 const BOUND = 1e-5;
 
 type Layout = "two-point" | "one narrow" | "one wide";
 
 /** `count` events with σ_j ∈ {1, ratio} by `layout` and μ_j = σ_j·U(−A, A). */
-function events(seed: number, ratio: number, A: number, layout: Layout, count = COUNT): { mu: Float64Array; sigma: Float64Array } {
+function events(seed: number, ratio: number, A: number, layout: Layout, count = COUNT, factors = m): { mu: Float64Array; sigma: Float64Array } {
   const rand = mulberry32(seed);
-  const mu = new Float64Array(count * m);
-  const sigma = new Float64Array(count * m);
+  const mu = new Float64Array(count * factors);
+  const sigma = new Float64Array(count * factors);
   for (let e = 0; e < count; e++) {
-    const odd = Math.floor(rand() * m);
-    for (let j = 0; j < m; j++) {
+    const odd = Math.floor(rand() * factors);
+    for (let j = 0; j < factors; j++) {
       const narrow = layout === "two-point" ? rand() < 0.5 : layout === "one narrow" ? j === odd : j !== odd;
       // The odd one out is always present, so every event has exactly this σ ratio (two-point: almost every).
-      sigma[e * m + j] = narrow ? 1 : ratio;
-      mu[e * m + j] = sigma[e * m + j] * A * (2 * rand() - 1);
+      sigma[e * factors + j] = narrow ? 1 : ratio;
+      mu[e * factors + j] = sigma[e * factors + j] * A * (2 * rand() - 1);
     }
   }
   return { mu, sigma };
 }
 
-function worstAbsError(mu: Float64Array, sigma: Float64Array, nodes: number): number {
-  const fixed = new Float64Array((mu.length / m) * (m + 1));
+function worstAbsError(mu: Float64Array, sigma: Float64Array, nodes: number, factors = m): number {
+  const fixed = new Float64Array((mu.length / factors) * (factors + 1));
   const adaptive = new Float64Array(fixed.length);
-  discreteLogProbabilitiesForward64(mu, sigma, m, nodes, fixed);
-  discreteLogProbabilitiesForward64(mu, sigma, m, nodes, adaptive, null, true);
+  discreteLogProbabilitiesForward64(mu, sigma, factors, nodes, fixed);
+  discreteLogProbabilitiesForward64(mu, sigma, factors, nodes, adaptive, null, true);
   let worst = 0;
   for (let q = 0; q < fixed.length; q++) worst = Math.max(worst, Math.abs(Math.exp(fixed[q]) - Math.exp(adaptive[q])));
   return worst;
@@ -57,7 +58,7 @@ describe("fixed rule, n by σ ratio: ≤ 1e−5 on every probability at the top 
   let seed = 100;
   for (const { scaleRatio, nodes } of FIXED_RULE_NODES) {
     for (const layout of ["two-point", "one narrow", "one wide"] as const) {
-      for (const A of [10, 50]) {
+      for (const A of [10, 20, 50]) {
         const cellSeed = seed++;
         test(`σ ratio ${scaleRatio} (n = ${nodes}), ${layout}, |μ/σ| ≤ ${A}`, () => {
           const { mu, sigma } = events(cellSeed, scaleRatio, A, layout);
@@ -68,10 +69,18 @@ describe("fixed rule, n by σ ratio: ≤ 1e−5 on every probability at the top 
         });
       }
     }
+    for (const A of [10, 20]) {
+      const cellSeed = seed++;
+      test(`σ ratio ${scaleRatio} (n = ${nodes}), one wide, |μ/σ| ≤ ${A}, K = 30`, () => {
+        const { mu, sigma } = events(cellSeed, scaleRatio, A, "one wide", 40, 29);
+        const worst = worstAbsError(mu, sigma, NODES_PER_EVENT, 29);
+        assert.ok(worst <= BOUND, `max |ΔP| ${worst} against the adaptive rule`);
+      });
+    }
   }
 
-  test("the test can fail: n = 24 at the box edge (σ ratio 6) is off by more than 1e−5", () => {
-    const { mu, sigma } = events(99, FIXED_RULE_BOX.scaleRatio, 50, "one wide");
+  test("the test can fail: n = 24 at the box edge (σ ratio 5) is off by more than 1e−5", () => {
+    const { mu, sigma } = events(99, EDGE, 50, "one wide");
     const worst = worstAbsError(mu, sigma, 24);
     assert.ok(worst > BOUND, `max |ΔP| ${worst} with n = 24`);
   });
@@ -108,7 +117,7 @@ describe("op-based path with its default n (the largest any event of the call ne
   });
 
   test("≤ 1e−5 + float32 rounding on events at the box edge mixed with eq. (15) events", () => {
-    const edge = events(300, FIXED_RULE_BOX.scaleRatio, 50, "one wide", 40);
+    const edge = events(300, EDGE, 50, "one wide", 40);
     const rand = mulberry32(301);
     const mu = Float32Array.from([...edge.mu, ...Array.from({ length: 40 * m }, () => 10 * rand() - 5)]);
     const sigma = Float32Array.from([...edge.sigma, ...Array.from({ length: 40 * m }, () => 0.5 + 2 * rand())]);
