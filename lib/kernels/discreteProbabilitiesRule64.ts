@@ -1,5 +1,6 @@
 // Proposition 2's quadrature rule (appendix eq. 7) as plain Float64 loops: the body of the 'wasm' and
-// 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward. Same nodes, same split
+// 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward, with n per event by
+// its σ ratio (FIXED_RULE_NODES; forward, Jacobian and VJP take the same n). Same nodes for a given n, same split
 // at μ_k/σ_k = 5.5 and same log-space sums as the op-based path in discreteProbabilities.ts (its doc
 // comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two
 // shortcuts that change no result beyond Float64 rounding:
