@@ -111,6 +111,41 @@ describe("fixed rule, n by σ ratio: ≤ 1e−5 on every probability at the top 
   });
 });
 
+test("Jacobian equals central differences of the forward with n = 32 and n = 48 (σ ratios 2.5 and 4)", () => {
+  // σ ratios away from the tier edges (2, 3, 5), so a difference step never changes n.
+  for (const [seed, ratio] of [[400, 2.5], [401, 4]] as const) {
+    const { mu, sigma } = events(seed, ratio, 10, "two-point", 3);
+    for (let e = 0; e < 3; e++) {
+      const l = mu.slice(e * m, e * m + m);
+      const s = sigma.slice(e * m, e * m + m);
+      const jacobian = new Float64Array((m + 1) * 2 * m);
+      discreteLogProbabilitiesForward64(l, s, m, NODES_PER_EVENT, new Float64Array(m + 1), jacobian);
+      const logPOf = () => {
+        const out = new Float64Array(m + 1);
+        discreteLogProbabilitiesForward64(l, s, m, NODES_PER_EVENT, out);
+        return out;
+      };
+      for (let j = 0; j < m; j++) {
+        for (const [which, vector] of [["μ", l], ["σ", s]] as const) {
+          const h = 1e-5 * s[j];
+          const saved = vector[j];
+          vector[j] = saved + h;
+          const plus = logPOf();
+          vector[j] = saved - h;
+          const minus = logPOf();
+          vector[j] = saved;
+          for (let k = 0; k <= m; k++) {
+            const fd = (plus[k] - minus[k]) / (2 * h);
+            const got = jacobian[k * 2 * m + (which === "μ" ? 0 : m) + j];
+            // As in discreteProbabilitiesRule64.test.ts: O(h²) truncation, rounding/h and the C¹ table's kinks.
+            assert.ok(Math.abs(got - fd) <= 1e-6 * Math.abs(fd) + 1e-7, `ratio ${ratio}, event ${e}, d log P_${k}/d${which}_${j}: ${got} vs ${fd}`);
+          }
+        }
+      }
+    }
+  }
+});
+
 describe("op-based path with its default n (the largest any event of the call needs)", () => {
   before(async () => {
     await initBackend();
