@@ -4,14 +4,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { logNdtr } from "../core/normal";
 import { discreteLogProbabilitiesByKernel, KERNEL_BACKENDS } from "../kernels/discreteProbabilitiesKernels";
-import { FIXED_RULE_BOX, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
+import { FIXED_RULE_BOX, FIXED_RULE_LARGE_K, FIXED_RULE_NODES, NODES_PER_EVENT, nodesForScaleRatio, ruleTables, SPLIT_RATIO } from "../kernels/discreteProbabilitiesRule64";
 
 /** Options of `discreteProbabilities` / `discreteLogProbabilities`. */
 export interface DiscreteProbabilitiesOptions {
   /**
-   * Half-range Gauss–Hermite size n (default 24): 2n nodes for the shifted rule, n nodes for each
-   * half of the split rule, so 2n integrand evaluations per category. The documented box holds
-   * for n = 24; smaller n is faster and less accurate.
+   * Half-range Gauss–Hermite size n: 2n nodes for the shifted rule, n nodes for each half of the
+   * split rule, so 2n integrand evaluations per category. Default: by the σ ratio max σ / min σ, n = 24
+   * up to 2, 32 up to 3, 48 up to 5 (FIXED_RULE_NODES), per event on the kernel path and the largest
+   * any event of the call needs on the "ops" path; that is what keeps the 1e−5 bound. A given n is
+   * used for every fixed-rule event; smaller n is faster and less accurate.
    */
   nodes?: number;
   /**
@@ -34,19 +36,20 @@ export interface DiscreteProbabilitiesOptions {
   /**
    * How the rule is evaluated (default "auto"): "kernel" runs two custom kernels (a Float64 JS loop,
    * forward and analytic backward; 'wasm' and 'cpu' backends only, else an error), "ops" composes tfjs
-   * ops (float32, any backend; 10–35x slower), "auto" takes "kernel" where it exists. Same nodes, split
-   * and box either way; the two agree to float32 rounding (tested).
+   * ops (float32, any backend; 10–35x slower), "auto" takes "kernel" where it exists. Same split and box
+   * either way; with a given `nodes` the two agree to float32 rounding (tested); by default the kernels
+   * pick n per event and "ops" one n per call (the largest), both within 1e−5 of the exact values.
    */
   implementation?: "auto" | "kernel" | "ops";
 }
 
 /**
- * The box documented on `discreteProbabilities`: where the fast fixed rule is used (and accurate to
- * 1e−5 absolute); a performance hint on the kernel path, the accuracy limit of the "ops" path.
+ * The box documented on `discreteProbabilities`: where the fast fixed rule is used by default (and
+ * accurate to 1e−5 absolute); a performance hint on the kernel path, the accuracy limit of the "ops" path.
  */
 export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
-  /** Largest σ_j / σ_i within one event (one variable's K−1 scales). */
-  maxScaleRatio: FIXED_RULE_BOX.scaleRatio,
+  /** Largest σ_j / σ_i within one event (one variable's K−1 scales); FIXED_RULE_LARGE_K's when K > 30. */
+  maxScaleRatio: FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].scaleRatio,
   /** Largest number of categories K. */
   maxCategories: 100,
   /** Largest |μ_k / σ_k|. */
@@ -73,23 +76,27 @@ export const DISCRETE_PROBABILITIES_BOX = Object.freeze({
  *   half by the n-point rule with no exponential factor; the last term is ≤ Φ(−r) ≤ 1.9e−8 (and
  *   ≤ 4e−8 relative to P(H = k)) and is dropped.
  *
- * Accuracy. Events inside the box (within each event max σ / min σ ≤ 8 and every |μ_k/σ_k| ≤ 50) take
- * the fixed rule above (n = 24): absolute error ≤ 1e−5 on every probability, ≈ 1e−6 in practice (see
- * test/discrete/discreteProbabilities.test.ts); a tiny probability is then right in absolute terms
- * only (its log can be off by 1e−3 relative at P ≈ e^{−5}, more further down). On the kernel path
- * every other event takes an adaptive rule (discreteProbabilitiesAdaptive64.ts: the integrand is
- * log-concave, so the rule finds its mode and integrates around it by adaptive Gauss–Kronrod, in log
- * space): log P and its gradient to ~1e−8 relative for any finite μ and σ > 0 (measured to 1e−6 against
- * an independent Float64 reference for |μ/σ| up to 1e3, σ ratios up to 1e3 and K up to 100:
+ * Accuracy. The node count n follows the event's σ ratio max σ / min σ: n = 24 up to 2, 32 up to 3,
+ * 48 up to 5 (up to 4 when K > 30; FIXED_RULE_NODES), each chosen so that every probability is within
+ * 1e−5 absolute of the adaptive rule also for the worst layouts found (one wide category among narrow
+ * ones; docs/paper.md §5 has the table: n = 24 alone is off by up to 4.4e−5 in the eq. (15) box and
+ * 2.2e−3 at ratio 8; test/kernels/discreteProbabilitiesNodes.test.ts); a tiny probability is then
+ * right in absolute terms only (its log can be off by 1e−3 relative at P ≈ e^{−5}, more further
+ * down). On the kernel path every other event (σ ratio beyond the tiers, or some |μ_k/σ_k| > 50)
+ * takes an adaptive rule (discreteProbabilitiesAdaptive64.ts: the integrand is log-concave, so the
+ * rule finds its mode and integrates around it by adaptive Gauss–Kronrod, in log space): log P and
+ * its gradient to ~1e−8 relative for any finite μ and σ > 0 (measured to 1e−6 against an independent
+ * Float64 reference for |μ/σ| up to 1e3, σ ratios up to 1e3 and K up to 100:
  * test/discrete/discreteProbabilitiesAccuracy.test.ts), so the box is a performance hint there, not a
  * correctness limit. `rule: "adaptive"` takes the adaptive rule for every event. Rows sum to 1 within
- * the same tolerance (they are not renormalised). The op-based path has only the fixed rule: with
- * `validateArgs` it refuses parameters outside the box; with `validateArgs: false` its error grows smoothly
- * with the scale ratio (raise `nodes`).
+ * the same tolerance (they are not renormalised). A given `nodes` is used for every event with σ ratio
+ * ≤ 8 and |μ_k/σ_k| ≤ 50 (FIXED_RULE_BOX), at that n's accuracy. The op-based path has only the fixed
+ * rule, one n per call (the largest its events need): with `validateArgs` it refuses parameters
+ * outside the box; with `validateArgs: false` its error grows smoothly with the scale ratio.
  *
  * Evaluation (option `implementation`). On the 'wasm' and 'cpu' backends the rule runs as two custom
  * kernels, a Float64 JS loop forward and an analytic backward (discreteProbabilitiesKernels.ts,
- * discreteProbabilitiesRule64.ts): same nodes, split and box, float32 only at the output, 10–12x faster
+ * discreteProbabilitiesRule64.ts): same rule, split and box, float32 only at the output, 10–12x faster
  * than the op-based float32 form below (100 × 20 variables, K = 10: bench/discrete.ts), which remains
  * the path for other backends (tfjs-node). Both are tested against each other and the references.
  * With `validateArgs: false`, an event with a non-finite μ or a σ ≤ 0 gives NaN on the kernel path.
@@ -111,9 +118,9 @@ export function discreteProbabilities(
 export function discreteLogProbabilities(
   loc: tf.Tensor,
   scale: tf.Tensor,
-  { nodes = 24, validateArgs, validate, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
+  { nodes, validateArgs, validate, implementation = "auto", rule = "auto" }: DiscreteProbabilitiesOptions = {},
 ): tf.Tensor {
-  if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50) {
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 2 || nodes > 50)) {
     throw new Error(`discreteProbabilities: nodes must be an integer in [2, 50], got ${nodes}`);
   }
   if (loc.rank < 1 || scale.rank < 1) {
@@ -140,12 +147,22 @@ export function discreteLogProbabilities(
       discreteLogProbabilitiesByKernel(
         tf.broadcastTo(tf.cast(loc, "float32"), shape),
         tf.broadcastTo(tf.cast(scale, "float32"), shape),
-        nodes,
+        nodes ?? NODES_PER_EVENT,
         rule === "adaptive",
       ),
     );
   }
-  return logProbabilitiesByOps(loc, scale, shape, nodes);
+  return logProbabilitiesByOps(loc, scale, shape, nodes ?? opsNodes(scale, m + 1));
+}
+
+/** The "ops" path's default n: one tensor program, so the n of its widest σ ratio (FIXED_RULE_NODES). */
+function opsNodes(scale: tf.Tensor, categories: number): number {
+  const ratio = tf.tidy(() => {
+    const sigma = tf.cast(scale, "float32");
+    return tf.max(tf.div(tf.max(sigma, -1), tf.min(sigma, -1))).dataSync()[0];
+  });
+  // Beyond the tiers (only reachable with validateArgs: false) the largest n, the best this path has.
+  return nodesForScaleRatio(ratio, categories) || FIXED_RULE_NODES[FIXED_RULE_NODES.length - 1].nodes;
 }
 
 /** The one place where the evaluation path is chosen, by backend name. */
@@ -225,6 +242,7 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
       `discreteProbabilities: K = ${m + 1} categories is outside the accuracy box (K ≤ ${box.maxCategories}); pass { validateArgs: false } to evaluate anyway`,
     );
   }
+  const maxScaleRatio = m + 1 > FIXED_RULE_LARGE_K.categories ? FIXED_RULE_LARGE_K.scaleRatio : box.maxScaleRatio;
   for (let e = 0; e < mu.length; e += m) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -242,9 +260,9 @@ function validateParameters(loc: tf.Tensor, scale: tf.Tensor, shape: number[], c
       lo = Math.min(lo, sigma[k]);
       hi = Math.max(hi, sigma[k]);
     }
-    if (checkBox && hi / lo > box.maxScaleRatio) {
+    if (checkBox && hi / lo > maxScaleRatio) {
       throw new Error(
-        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${box.maxScaleRatio}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validateArgs: false, nodes: 40 } and check the accuracy yourself`,
+        `discreteProbabilities: scale ratio max/min = ${hi / lo} within the event at flat index ${e} is outside the accuracy box (≤ ${maxScaleRatio} at K = ${m + 1}); bound the scales (boundedParameters), use the 'wasm' or 'cpu' backend (accurate there), or pass { validateArgs: false, nodes: 50 } and check the accuracy yourself`,
       );
     }
   }

@@ -103,8 +103,9 @@ export function registerDiscreteProbabilitiesKernels(): void {
  * `scale` must be float32 with the same shape; the active backend must be one of KERNEL_BACKENDS. No
  * validation (the caller does it). Outside autodiff it is one kernel call; under autodiff one
  * tf.customGrad whose gradient is either a contraction with the Jacobian from the forward or the
- * backward kernel (see jacobianLimit). `adaptive` takes the adaptive rule for every event (else only
- * outside FIXED_RULE_BOX).
+ * backward kernel (see jacobianLimit). `nodes` is the fixed rule's n, or NODES_PER_EVENT for n by each
+ * event's σ ratio (FIXED_RULE_NODES); `adaptive` takes the adaptive rule for every event (else only
+ * where the fixed rule is not used: discreteLogProbabilitiesForward64).
  */
 export function discreteLogProbabilitiesByKernel(loc: tf.Tensor, scale: tf.Tensor, nodes: number, adaptive = false): tf.Tensor {
   registerDiscreteProbabilitiesKernels();

@@ -1,5 +1,6 @@
 // Proposition 2's quadrature rule (appendix eq. 7) as plain Float64 loops: the body of the 'wasm' and
-// 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward. Same nodes, same split
+// 'cpu' kernels of discreteProbabilitiesKernels.ts, forward and analytic backward, with n per event by
+// its σ ratio (FIXED_RULE_NODES; forward, Jacobian and VJP take the same n). Same nodes for a given n, same split
 // at μ_k/σ_k = 5.5 and same log-space sums as the op-based path in discreteProbabilities.ts (its doc
 // comment explains the rule); the differences are Float64 arithmetic, a tabulated log Φ and two
 // shortcuts that change no result beyond Float64 rounding:
@@ -39,23 +40,63 @@ const TABLE_CUT = (UPPER_CUT - TABLE_MIN) * TABLE_DENSITY;
 export const SPLIT_RATIO = 5.5;
 
 /**
- * Where the fixed rule is accurate (measured; test/discrete/discreteProbabilitiesAccuracy.test.ts): events
- * with max σ / min σ ≤ scaleRatio and every |μ/σ| ≤ absRatio. Other events take the adaptive rule
- * (discreteProbabilitiesAdaptive64.ts), which is accurate everywhere and slower.
+ * Where a given n (option `nodes`) is used: events with max σ / min σ ≤ scaleRatio and every
+ * |μ/σ| ≤ absRatio. Other events take the adaptive rule (discreteProbabilitiesAdaptive64.ts), which is
+ * accurate everywhere and slower. The default n per event (FIXED_RULE_NODES) has a smaller box.
  */
 export const FIXED_RULE_BOX = Object.freeze({ scaleRatio: 8, absRatio: 50 });
 
-/** True when the loaded event needs the adaptive rule. */
-function needsAdaptiveRule(m: number, ws: Workspace): boolean {
+/**
+ * The default n of the fixed rule by the event's σ ratio: the first tier with max σ / min σ ≤
+ * scaleRatio; beyond the last tier (and beyond FIXED_RULE_LARGE_K's ratio when K > its categories)
+ * the adaptive rule. With fewer nodes the narrow factors' steps in Π Φ are not resolved when another
+ * category is several times wider (worst: one wide category among many narrow ones, more so the larger
+ * K). Each tier keeps every probability within 1e−5 absolute of the adaptive rule on an adversarial
+ * search up to K = 100 (docs/paper.md §5; test/kernels/discreteProbabilitiesNodes.test.ts); from
+ * σ ratio 6 on not even n = 48 does. Ratio 5 keeps the eq. (15) box (σ ∈ [0.5, 2.5]) inside.
+ */
+export const FIXED_RULE_NODES: readonly Readonly<{ scaleRatio: number; nodes: number }>[] = Object.freeze([
+  Object.freeze({ scaleRatio: 2, nodes: 24 }),
+  Object.freeze({ scaleRatio: 3, nodes: 32 }),
+  Object.freeze({ scaleRatio: 5, nodes: 48 }),
+]);
+/** With more than `categories` categories the default fixed rule stops at σ ratio `scaleRatio` (K = 100, ratio 5: 2.7e−5). */
+export const FIXED_RULE_LARGE_K = Object.freeze({ categories: 30, scaleRatio: 4 });
+
+/** `nodes` value that asks for n per event from FIXED_RULE_NODES (the default of discreteProbabilities). */
+export const NODES_PER_EVENT = 0;
+
+/**
+ * The default n for an event with σ ratio `scaleRatio` and K = `categories`, or 0 where it takes the
+ * adaptive rule (beyond the tiers; not NaN-safe: NaN gives 0).
+ */
+export function nodesForScaleRatio(scaleRatio: number, categories: number): number {
+  if (categories > FIXED_RULE_LARGE_K.categories && !(scaleRatio <= FIXED_RULE_LARGE_K.scaleRatio)) return 0;
+  for (const tier of FIXED_RULE_NODES) if (scaleRatio <= tier.scaleRatio) return tier.nodes;
+  return 0;
+}
+
+/**
+ * The fixed rule's n for the loaded event, or 0 when it takes the adaptive rule: a given `nodes` (> 0)
+ * inside FIXED_RULE_BOX, else n by the event's σ ratio (nodesForScaleRatio).
+ */
+function eventNodes(m: number, ws: Workspace, nodes: number): number {
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < m; j++) {
     const sigma = ws.eventScale[j];
-    if (Math.abs(ws.eventLoc[j] * ws.invScale[j]) > FIXED_RULE_BOX.absRatio) return true;
+    if (Math.abs(ws.eventLoc[j] * ws.invScale[j]) > FIXED_RULE_BOX.absRatio) return 0;
     if (sigma < lo) lo = sigma;
     if (sigma > hi) hi = sigma;
   }
-  return hi > FIXED_RULE_BOX.scaleRatio * lo;
+  if (nodes !== NODES_PER_EVENT) return hi > FIXED_RULE_BOX.scaleRatio * lo ? 0 : nodes;
+  return nodesForScaleRatio(hi / lo, m + 1);
+}
+
+/** The tables of every size a call with `nodes` may use (one per tier when per event). */
+function tablesFor(nodes: number): Map<number, RuleTables> {
+  const sizes = nodes === NODES_PER_EVENT ? FIXED_RULE_NODES.map((tier) => tier.nodes) : [nodes];
+  return new Map(sizes.map((n) => [n, ruleTables(n)]));
 }
 
 /**
@@ -108,7 +149,7 @@ export function ruleTables(nodes: number): RuleTables {
 
 /** Scratch arrays reused across categories and events of one call. */
 interface Workspace {
-  slots: number;
+  slots: number; // allocated slots: the row stride of ratio (≥ the rule's own 2n)
   t: Float64Array; // t = μ_k + σ_k s at each slot (ascending)
   logWeight: Float64Array;
   logTerm: Float64Array; // log-weight + Σ_{j≠k} log Φ(z_j)
@@ -124,8 +165,9 @@ interface Workspace {
   hi: number;
 }
 
-function workspace(tables: RuleTables, m: number, backward: boolean): Workspace {
-  const n = tables.slots;
+/** Scratch for m factors and up to `slots` slots (the largest rule of the call; ratio rows are `slots` apart). */
+function workspace(slots: number, m: number, backward: boolean): Workspace {
+  const n = slots;
   return {
     slots: n,
     t: new Float64Array(n),
@@ -381,6 +423,7 @@ function takeJacobianRow(jacobian: Writable, offset: number, m: number, gLoc: Fl
  * `events × (m + 1)` log-probabilities log P(H = 1..K) (appendix eq. 7). With `jacobian` (length
  * `events × (m + 1) × 2m`) it also receives, per event and category k, d log P_k/dμ_1..m then
  * d log P_k/dσ_1..m, for about the cost of one backward pass (the VJP is then a small contraction).
+ * `nodes` is the fixed rule's n, or NODES_PER_EVENT for n by each event's σ ratio (FIXED_RULE_NODES).
  * Events outside FIXED_RULE_BOX, and every event with `adaptiveEverywhere`, take the adaptive rule.
  */
 export function discreteLogProbabilitiesForward64(
@@ -392,8 +435,8 @@ export function discreteLogProbabilitiesForward64(
   jacobian: Writable | null = null,
   adaptiveEverywhere = false,
 ): void {
-  const tables = ruleTables(nodes);
-  const ws = workspace(tables, m, jacobian !== null);
+  const tables = tablesFor(nodes);
+  const ws = workspace(2 * Math.max(...tables.keys()), m, jacobian !== null);
   const events = loc.length / m;
   const gLoc = new Float64Array(m);
   const gScale = new Float64Array(m);
@@ -406,14 +449,15 @@ export function discreteLogProbabilitiesForward64(
       continue;
     }
     let logLast = 0;
-    const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
+    const n = adaptiveEverywhere ? 0 : eventNodes(m, ws, nodes);
+    const rule = n === 0 ? null : (tables.get(n) as RuleTables);
     for (let k = 0; k < m; k++) {
-      const logP = adaptive ? adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork) : categoryLogProbability(m, k, tables, ws);
+      const logP = rule === null ? adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork) : categoryLogProbability(m, k, rule, ws);
       out[outBase + k] = logP;
       logLast += logNdtrFast64(-ws.eventLoc[k] * ws.invScale[k]);
       if (jacobian !== null) {
-        if (adaptive) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
-        else addCategoryGradient(m, k, 1, tables, ws, gLoc, gScale);
+        if (rule === null) addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, 1, adaptiveWork, gLoc, gScale);
+        else addCategoryGradient(m, k, 1, rule, ws, gLoc, gScale);
         takeJacobianRow(jacobian, (outBase + k) * 2 * m, m, gLoc, gScale);
       }
     }
@@ -428,7 +472,8 @@ export function discreteLogProbabilitiesForward64(
 /**
  * Backward (vector–Jacobian product without a stored Jacobian): given upstream gradients `dy`
  * (`events × (m + 1)`, w.r.t. the log-probabilities), writes d/dμ and d/dσ (`events × m` each).
- * Recomputes the forward quantities, so it costs about as much as the Jacobian-mode forward.
+ * Recomputes the forward quantities (same rule per event as the forward, `nodes` as there), so it
+ * costs about as much as the Jacobian-mode forward.
  */
 export function discreteLogProbabilitiesBackward64(
   loc: ArrayLike<number>,
@@ -440,8 +485,8 @@ export function discreteLogProbabilitiesBackward64(
   dScale: Writable,
   adaptiveEverywhere = false,
 ): void {
-  const tables = ruleTables(nodes);
-  const ws = workspace(tables, m, true);
+  const tables = tablesFor(nodes);
+  const ws = workspace(2 * Math.max(...tables.keys()), m, true);
   const gLoc = new Float64Array(m);
   const gScale = new Float64Array(m);
   const events = loc.length / m;
@@ -454,16 +499,17 @@ export function discreteLogProbabilitiesBackward64(
       gLoc.fill(NaN);
       gScale.fill(NaN);
     } else {
-      const adaptive = adaptiveEverywhere || needsAdaptiveRule(m, ws);
+      const n = adaptiveEverywhere ? 0 : eventNodes(m, ws, nodes);
+      const rule = n === 0 ? null : (tables.get(n) as RuleTables);
       for (let k = 0; k < m; k++) {
         const g = dy[dyBase + k];
         if (g === 0) continue;
-        if (adaptive) {
+        if (rule === null) {
           adaptiveCategoryLogProbability(ws.eventLoc, ws.eventScale, m, k, adaptiveWork);
           addAdaptiveGradient(ws.eventLoc, ws.eventScale, m, k, g, adaptiveWork, gLoc, gScale);
         } else {
-          categoryLogProbability(m, k, tables, ws);
-          addCategoryGradient(m, k, g, tables, ws, gLoc, gScale);
+          categoryLogProbability(m, k, rule, ws);
+          addCategoryGradient(m, k, g, rule, ws, gLoc, gScale);
         }
       }
       const gLast = dy[dyBase + m];
