@@ -6,14 +6,14 @@
 // IGR: p = α(μ, σ) of Proposition 2 (the only way to give IGR's b a differentiable pmf, appendix §4),
 //   ỹ by `gaussianArgmaxConditional`.
 import * as tf from "@tensorflow/tfjs";
-import { SeedStream, standardGumbel, uniformOpen } from "../core/random";
+import { SeedStream, uniformOpen } from "../core/random";
 import { stopGradient } from "../core/special";
 import { gaussianArgmaxConditional, gumbelConditional } from "./conditional";
 import { ControlVariate, ControlVariateOptions } from "./controlVariate";
 import { GradientEstimator } from "./estimator";
 import { IGRFamily } from "./family";
 import { EstimationProblem, klTerm } from "./problem";
-import { hardThreshold, relax, reparameterizedNormal } from "./relaxation";
+import { gumbelPerturbed, hardThreshold, relax, reparameterizedNormal } from "./relaxation";
 import { random64 } from "./rng";
 
 export interface RelaxOptions {
@@ -71,7 +71,7 @@ export class Relax implements GradientEstimator {
     // The forward draw y (as sampleLatentNoise draws it) from the log p and IGR's (μ, σ) computed once
     // here, which ỹ | b uses as well.
     const igr = family.kind === "igr" ? (family as IGRFamily).locScale(params) : null;
-    const z = igr ? reparameterizedNormal(igr.loc, igr.scale, seed) : tf.add(logP, standardGumbel(logP.shape, seed.next()));
+    const z = igr ? reparameterizedNormal(igr.loc, igr.scale, seed) : gumbelPerturbed(logP, seed);
     const b = hardThreshold(family.kind, z);
     const logPb = tf.sum(tf.mul(logP, b), [-2, -1]);
     const fb = objective.evaluate(b);

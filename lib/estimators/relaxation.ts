@@ -12,12 +12,16 @@ import { IGRFamily, ParameterFamily } from "./family";
 export function sampleLatentNoise(family: ParameterFamily, params: tf.Tensor[], seed: SeedStream): tf.Tensor {
   return tf.tidy(() => {
     if (family.kind === "logits") {
-      const logP = family.logProbs(params);
-      return tf.add(logP, standardGumbel(logP.shape, seed.next()));
+      return gumbelPerturbed(family.logProbs(params), seed);
     }
     const { loc, scale } = (family as IGRFamily).locScale(params);
     return reparameterizedNormal(loc, scale, seed);
   });
+}
+
+/** GS's y = log p + Gumbel noise from the next seed of the stream (reparameterized in log p). */
+export function gumbelPerturbed(logP: tf.Tensor, seed: SeedStream): tf.Tensor {
+  return tf.tidy(() => tf.add(logP, standardGumbel(logP.shape, seed.next())));
 }
 
 /** IGR's y = μ + σε, ε ~ N(0, I) from the next seed of the stream (reparameterized in μ and σ). */
