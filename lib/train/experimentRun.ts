@@ -267,7 +267,9 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
     if (!keep) model.dispose();
     return { status, dir, metrics, summary: s, model: keep ? model : null, stoppedBy: extra.stoppedBy ?? null };
   };
-  const line = () => ({ step: state.step, totalSteps, epoch: state.epoch, epochs: config.epochs, runningLoss: state.epochLossSum / Math.max(1, state.epochLossCount), elapsed: (Date.now() - start) / 1000, stepsThisSession: state.step });
+  // The rate counts this process's steps only: a resumed run starts at its checkpoint's step.
+  const firstStep = state.step;
+  const line = () => ({ step: state.step, totalSteps, epoch: state.epoch, epochs: config.epochs, runningLoss: state.epochLossSum / Math.max(1, state.epochLossCount), elapsed: (Date.now() - start) / 1000, stepsThisSession: state.step - firstStep });
 
   const batchGradients = (x: tf.Tensor2D, at: number): { loss: number; grads: tf.Tensor[] } => {
     if (options.gradients) return options.gradients(model, x, at);

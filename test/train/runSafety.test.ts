@@ -182,3 +182,39 @@ test("runExperiment stops on SIGTERM with a checkpoint and resumes bit-identical
   assert.ok(full.metrics[2].w !== full.metrics[0].w);
   await assert.rejects(run("full", true, null).then(() => run("none", true, null)), /cannot resume run .*none: no .*config\.json/);
 });
+
+test("a resumed runExperiment reports the rate of its own steps, not of the steps before the checkpoint", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-exp-rate-"));
+  const data = new Dataset("mnist", "train", "static", new Float32Array(9 * 784).fill(0.5), new Int32Array(9), ["0"], 0, "tiny", []);
+  const run = async (resume: boolean, stopAt: number | null, stepMs: number) => {
+    const w = tf.variable(tf.scalar(3));
+    return runExperiment({
+      experiment: "sop", config: { runId: "r", runsDir: dir, seed: 1, epochs: 3, batchSize: 3 }, model: { namedVariables: () => [{ name: "w", variable: w as tf.Variable }], dispose: () => w.dispose() },
+      train: data, budget: "", progress: resume ? "lines" : "none", resume,
+      learningRate: (step) => {
+        if (step === stopAt) process.emit("SIGTERM" as never);
+        return 0.1;
+      },
+      loss: () => {
+        for (const until = Date.now() + stepMs; Date.now() < until; );
+        return tf.square(w) as tf.Scalar;
+      },
+      evaluate: () => ({}),
+    });
+  };
+  assert.equal((await run(false, 7, 0)).summary.step, 8);
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await run(true, null, 60);
+  } finally {
+    process.stderr.write = write;
+  }
+  // One step of at least 60 ms in this process: at most 1/0.06 ≈ 17 steps/s. Counting the 8 steps
+  // before the checkpoint as well would show about 9/0.06 = 150.
+  const rates = lines.flatMap((l) => [...l.matchAll(/([\d.]+) steps\/s/g)].map((m) => Number(m[1])));
+  assert.ok(rates.length > 0, `no progress line in ${JSON.stringify(lines)}`);
+  for (const r of rates) assert.ok(r <= 1 / 0.06, `rate ${r} steps/s after one 60 ms step`);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
