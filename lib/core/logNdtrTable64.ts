@@ -1,6 +1,7 @@
-// log Φ(x) and its derivative λ(x) = φ(x)/Φ(x) by table look-up, for the inner loop of Proposition 2's
-// quadrature (kernels/discreteProbabilitiesRule64.ts), where a rational function, an exp and a
-// division per factor were most of the cost (docs/performance.md §10).
+// log Φ(x) and its derivative λ(x) = φ(x)/Φ(x) by table look-up, for the inner loops of Proposition 2's
+// quadrature (kernels/discreteProbabilitiesRule64.ts) and of RELAX's z̃ | b Jacobian
+// (estimators/conditional.ts), where a rational function, an exp and a division per factor were most
+// of the cost (docs/performance.md §10).
 //
 // Method: piecewise cubic Hermite interpolation of f = log Φ on a uniform grid x_a = TABLE_MIN + a·h,
 // h = 1/16, matching f and f' = λ at both ends of every interval. On interval a the interpolant is
