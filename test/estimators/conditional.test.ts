@@ -46,6 +46,35 @@ describe("conditional noise z̃ | b", () => {
     tf.dispose([logP, logPs, z, b, zt]);
   });
 
+  test("GS: ỹ and its gradient in Float64 terms, finite for a category with log p far below −52", () => {
+    // Three variables; the middle one has a category with p ≈ 1e−35, whose p² underflows in float32.
+    const logits = tf.tensor3d([[[0.5, -0.3, 0.1], [0, -80, 2], [1.5, 0.2, -1]]]);
+    const b = tf.tensor3d([[[0, 0, 1], [0, 0, 1], [1, 0, 0]]]);
+    const v = [[0.3, 0.8, 0.6], [0.25, 0.5, 0.9], [0.7, 0.05, 0.4]];
+    const uniforms = tf.tensor3d([v]);
+    const f = (l: tf.Tensor) => gumbelConditional(tf.logSoftmax(l), b, uniforms);
+    const { value, grad } = tf.valueAndGrad((l: tf.Tensor) => tf.sum(tf.mul(f(l), tf.tensor3d([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]))))(logits);
+    // Float64: ỹ_b = −log(−log v_b), ỹ_i = −log(−log v_i / p_i − log v_b); its gradient by central differences.
+    const rows = logits.arraySync()[0];
+    const cats = [2, 2, 0];
+    const y64 = (ls: number[][]) => ls.map((row, r) => {
+      const m = Math.max(...row);
+      const logZ = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
+      return row.map((x, i) => (i === cats[r] ? -Math.log(-Math.log(v[r][i])) : -Math.log(-Math.log(v[r][i]) / Math.exp(x - logZ) - Math.log(v[r][cats[r]]))));
+    });
+    const weighted = (ls: number[][]) => y64(ls).flat().reduce((s, y, i) => s + (i + 1) * y, 0);
+    // float32 ỹ reaches about 80 in the middle row: 1e−3 relative.
+    assert.ok(Math.abs(value.dataSync()[0] - weighted(rows)) < 1e-3 * Math.abs(weighted(rows)), `value ${value.dataSync()[0]} vs ${weighted(rows)}`);
+    const g = grad.dataSync();
+    rows.flat().forEach((_, k) => {
+      const shifted = (d: number) => weighted(rows.map((row, r) => row.map((x, i) => (r * 3 + i === k ? x + d : x))));
+      const fd = (shifted(1e-5) - shifted(-1e-5)) / 2e-5;
+      // float32 gradient of a sum with weights up to 9 against Float64 central differences (h = 1e−5, error ~1e−9).
+      assert.ok(Number.isFinite(g[k]) && Math.abs(g[k] - fd) < 1e-3 * (1 + Math.abs(fd)), `∂/∂logit ${k}: ${g[k]} vs ${fd}`);
+    });
+    tf.dispose([logits, b, uniforms, value, grad]);
+  });
+
   test("IGR: H(z̃) = b, z̃ | b matches z | b, and the implicit gradient matches finite differences of the sequential inverse-CDF map", () => {
     const n = 20000;
     const loc = tf.broadcastTo(tf.tensor1d([0.4, -0.2]), [n, 1, 2]);
