@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { softmaxPlusPlusUnitDelta, withExtraCategory } from "../bijectors/softmaxPlusPlus";
 import { SeedStream, standardGumbel, standardNormal } from "../core/random";
+import { stopGradient } from "../core/special";
 import { IGRFamily, ParameterFamily } from "./family";
 
 /** The pre-relaxation noise y (reparameterized in θ) for parameters with a leading draw axis. */
@@ -34,10 +35,17 @@ export function relax(kind: ParameterFamily["kind"], z: tf.Tensor, temperature: 
   return tf.tidy(() => (kind === "logits" ? tf.softmax(tf.div(z, temperature), -1) : softmaxPlusPlusUnitDelta(z, temperature)));
 }
 
-/** b = H(y), one-hot [..., V, K] (a constant: H has no useful gradient). */
+/**
+ * b = H(y), one-hot [..., V, K], as a constant: H has no useful gradient, and a b still connected to y
+ * on the tape would make every gradient pass also run the backward pass of whatever is computed
+ * from b (RELAX's f(b) through the decoder) only to multiply it by argMax's zero gradient.
+ */
 export function hardThreshold(kind: ParameterFamily["kind"], z: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
+  const b = tf.tidy(() => {
     const full = kind === "logits" ? z : withExtraCategory(z);
     return tf.cast(tf.oneHot(tf.argMax(full, -1), full.shape[full.rank - 1]), "float32");
   });
+  const constant = stopGradient(b);
+  b.dispose();
+  return constant;
 }
