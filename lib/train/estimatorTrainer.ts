@@ -82,9 +82,11 @@ export async function trainWithEstimator(config: EstimatorTrainConfig, options: 
       validation_discretized_elbo: discretizedElbo(m.vae, data.validation, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorValidation, epoch), ...limit(config.evalLimit) }).elbo,
       test_discretized_elbo: discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorTest, epoch), ...limit(config.evalLimit) }).elbo,
     }),
-    finalEvaluate: (m) => {
-      const elbo = discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinal), ...limit(config.finalEvalLimit) });
-      const ll = config.finalSamples > 0 ? importanceSampledLogLikelihood(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinalLikelihood), samples: config.finalSamples, ...limit(config.finalEvalLimit) }) : null;
+    finalEvaluate: (m, onProgress) => {
+      const elbo = discretizedElbo(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinal), ...limit(config.finalEvalLimit), onProgress: (done, total) => onProgress("test discretized ELBO, images", done, total) });
+      const ll = config.finalSamples > 0
+        ? importanceSampledLogLikelihood(m.vae, data.test, { seed: mixSeeds(config.seed, SEED_STREAM.estimatorFinalLikelihood), samples: config.finalSamples, ...limit(config.finalEvalLimit), onProgress: (done, total) => onProgress("test log-likelihood, images", done, total) })
+        : null;
       return {
         test_discretized_elbo: elbo.elbo,
         test_discretized_kl: elbo.kl,

@@ -104,8 +104,11 @@ export interface ExperimentRunOptions<M extends ExperimentModel> {
   gradients?: (model: M, x: tf.Tensor2D, step: number) => { loss: number; grads: tf.Tensor[] };
   /** Per-epoch metrics (without epoch, step, train_loss, learning_rate, elapsed_s). */
   evaluate: (model: M, epoch: number) => ExperimentRow;
-  /** After the last epoch: the headline numbers for summary.json. */
-  finalEvaluate?: (model: M) => Record<string, unknown>;
+  /**
+   * After the last epoch: the headline numbers for summary.json. `onProgress(what, done, total)`
+   * shows a long evaluation's progress on the run's progress display.
+   */
+  finalEvaluate?: (model: M, onProgress: (what: string, done: number, total: number) => void) => Record<string, unknown>;
   /** Evaluate every this many epochs (the last one always). Default 1. */
   evalEvery?: number;
   budget: string;
@@ -326,7 +329,7 @@ async function runLocked<M extends ExperimentModel>(options: ExperimentRunOption
       progress.message(`${end.signal}: stopped ${end.where} at step ${state.step}${withCheckpoint ? `; checkpoint ${checkpointFile}` : " (no checkpoint: checkpoints are off)"}`);
       return finish("interrupted", { message: `stopped by ${end.signal} at step ${state.step}`, stoppedBy: end.signal });
     }
-    if (options.finalEvaluate) final = options.finalEvaluate(model);
+    if (options.finalEvaluate) final = options.finalEvaluate(model, (what, done, total) => progress.taskProgress(`final evaluation, ${what}`, done, total));
   } catch (err) {
     if (err instanceof ExperimentDivergedError) throw err;
     const message = (err as Error).message;

@@ -37,11 +37,18 @@ export function formatProgress(p: ProgressLine, width = 24): string {
   return `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.step}/${p.totalSteps} steps  loss ${loss}  ${Number.isFinite(rate) ? rate.toFixed(1) : "-"} steps/s  ETA ${formatDuration(eta)}`;
 }
 
+/** One line of a counted task after training, e.g. "final evaluation, test log-likelihood: 3400/10000  ETA 4:10". */
+export function formatTask(what: string, done: number, total: number, elapsed: number): string {
+  const eta = done >= total ? 0 : done > 0 && elapsed > 0 ? ((total - done) * elapsed) / done : NaN;
+  return `${what}: ${done}/${total}  ETA ${formatDuration(eta)}`;
+}
+
 export class ProgressReporter {
   private readonly mode: Exclude<ProgressMode, "auto">;
   private lastDraw = 0;
   private lastFraction = -1;
   private display: { text(s: string): void } | null = null;
+  private task: { what: string; start: number } | null = null;
 
   constructor(mode: ProgressMode = "auto", private readonly stream: NodeJS.WriteStream = process.stderr) {
     if (mode === "auto") mode = inKernel() ? "notebook" : stream.isTTY ? "terminal" : "lines";
@@ -69,6 +76,34 @@ export class ProgressReporter {
     } else {
       if (!force && now - this.lastDraw < 500) return;
       this.display!.text(formatProgress(p));
+    }
+    this.lastDraw = now;
+    this.lastFraction = fraction;
+  }
+
+  /**
+   * Progress of a counted task after training (the final evaluation), drawn like `update`; a new
+   * `what` starts a new ETA clock, and the last count of a task always draws.
+   */
+  taskProgress(what: string, done: number, total: number): void {
+    if (this.mode === "none") return;
+    const now = Date.now();
+    if (this.task?.what !== what) {
+      this.task = { what, start: now };
+      this.lastFraction = -1;
+    }
+    const text = formatTask(what, done, total, (now - this.task.start) / 1000);
+    const fraction = total > 0 ? done / total : 1;
+    const last = done >= total;
+    if (this.mode === "lines") {
+      if (!last && Math.floor(fraction * 10) === Math.floor(this.lastFraction * 10) && now - this.lastDraw < 60000) return;
+      this.stream.write(text + "\n");
+    } else if (this.mode === "terminal") {
+      if (!last && now - this.lastDraw < 200) return;
+      this.stream.write("\r" + text + "\x1b[K" + (last ? "\n" : ""));
+    } else {
+      if (!last && now - this.lastDraw < 500) return;
+      this.display!.text(text);
     }
     this.lastDraw = now;
     this.lastFraction = fraction;

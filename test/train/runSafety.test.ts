@@ -211,10 +211,37 @@ test("a resumed runExperiment reports the rate of its own steps, not of the step
   } finally {
     process.stderr.write = write;
   }
-  // One step of at least 60 ms in this process: at most 1/0.06 ≈ 17 steps/s. Counting the 8 steps
-  // before the checkpoint as well would show about 9/0.06 = 150.
+  // One step of at least 59 ms in this process (Date.now() counts whole ms): at most 1/0.059 ≈ 17
+  // steps/s, 18 with the display's rounding. Counting the 8 steps before the checkpoint as well would
+  // show about 9/0.06 = 150.
   const rates = lines.flatMap((l) => [...l.matchAll(/([\d.]+) steps\/s/g)].map((m) => Number(m[1])));
   assert.ok(rates.length > 0, `no progress line in ${JSON.stringify(lines)}`);
-  for (const r of rates) assert.ok(r <= 1 / 0.06, `rate ${r} steps/s after one 60 ms step`);
+  for (const r of rates) assert.ok(r <= 18, `rate ${r} steps/s after one 60 ms step`);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("runExperiment shows the final evaluation's progress on the run's progress display", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igr-exp-final-"));
+  const data = new Dataset("mnist", "train", "static", new Float32Array(3 * 784).fill(0.5), new Int32Array(3), ["0"], 0, "tiny", []);
+  const w = tf.variable(tf.scalar(3));
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await runExperiment({
+      experiment: "sop", config: { runId: "f", runsDir: dir, seed: 1, epochs: 1, batchSize: 3 }, model: { namedVariables: () => [{ name: "w", variable: w as tf.Variable }], dispose: () => w.dispose() },
+      train: data, budget: "", progress: "lines", learningRate: () => 0.1, loss: () => tf.square(w) as tf.Scalar, evaluate: () => ({}),
+      finalEvaluate: (_m, onProgress) => {
+        for (let done = 100; done <= 1000; done += 100) onProgress("test log-likelihood, images", done, 1000);
+        return { done: true };
+      },
+    });
+  } finally {
+    process.stderr.write = write;
+  }
+  const shown = lines.filter((l) => l.startsWith("final evaluation, test log-likelihood, images: "));
+  // "lines" mode draws at every tenth and at the end: all ten counts here, the last one 1000/1000.
+  assert.equal(shown.length, 10, JSON.stringify(lines));
+  assert.match(shown[9], /: 1000\/1000 {2}ETA 0:00\n$/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
