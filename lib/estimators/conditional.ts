@@ -13,15 +13,16 @@ import { Random64 } from "./rng";
  * GS: y = log p + Gumbel, b = argmax y. With v ~ U(0, 1)^K (Grathwohl et al. 2018, appendix B):
  *   ỹ_b = −log(−log v_b),   ỹ_i = −log(−log v_i / p_i − log v_b)  (i ≠ b),
  * the top-Gumbel / truncated-Gumbel construction; p = softmax(θ) normalized. [..., V, K].
- * ỹ_i is computed as −logsumexp(log(−log v_i) − log p_i, log(−log v_b)): the quotient by p_i has a
- * backward pass through p_i², which underflows in float32 once log p_i < −52 and made a RELAX-GS
- * training run's gradient NaN (an encoder that confident is reached within a few epochs).
+ * ỹ_i is computed as log p_i − log(−log v_i) − softplus(log p_i + log(−log v_b) − log(−log v_i)), the
+ * same value: the quotient by p_i has a backward pass through p_i², which underflows in float32 once
+ * log p_i < −52 and made a RELAX-GS training run's gradient NaN (an encoder that confident is reached
+ * within a few epochs). softplus keeps the op count (and the nested RELAX gradient) small.
  */
 export function gumbelConditional(logProbs: tf.Tensor, b: tf.Tensor, uniforms: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const logMinusLogV = tf.log(tf.neg(tf.log(uniforms))); // log(−log v)
+    const logMinusLogV = tf.log(tf.neg(tf.log(uniforms))); // log(−log v), a constant
     const atB = tf.sum(tf.mul(b, logMinusLogV), -1, true); // log(−log v_b), [..., V, 1]
-    const rest = tf.neg(tf.logSumExp(tf.stack([tf.sub(logMinusLogV, logProbs), tf.broadcastTo(atB, logProbs.shape)], -1), -1));
+    const rest = tf.sub(tf.sub(logProbs, logMinusLogV), tf.softplus(tf.add(logProbs, tf.sub(atB, logMinusLogV))));
     return tf.add(tf.mul(b, tf.neg(atB)), tf.mul(tf.sub(1, b), rest));
   });
 }
