@@ -49,6 +49,8 @@ export class ProgressReporter {
   private lastFraction = -1;
   private display: { text(s: string): void } | null = null;
   private task: { what: string; start: number } | null = null;
+  /** Terminal mode: the cursor is on a drawn line that no newline has ended yet. */
+  private lineOpen = false;
 
   constructor(mode: ProgressMode = "auto", private readonly stream: NodeJS.WriteStream = process.stderr) {
     if (mode === "auto") mode = inKernel() ? "notebook" : stream.isTTY ? "terminal" : "lines";
@@ -73,6 +75,7 @@ export class ProgressReporter {
     } else if (this.mode === "terminal") {
       if (!force && now - this.lastDraw < 200) return;
       this.stream.write("\r" + formatProgress(p) + "\x1b[K");
+      this.lineOpen = true;
     } else {
       if (!force && now - this.lastDraw < 500) return;
       this.display!.text(formatProgress(p));
@@ -101,6 +104,7 @@ export class ProgressReporter {
     } else if (this.mode === "terminal") {
       if (!last && now - this.lastDraw < 200) return;
       this.stream.write("\r" + text + "\x1b[K" + (last ? "\n" : ""));
+      this.lineOpen = !last;
     } else {
       if (!last && now - this.lastDraw < 500) return;
       this.display!.text(text);
@@ -111,14 +115,17 @@ export class ProgressReporter {
 
   /** Ends the terminal line (so later messages start on a fresh line). */
   finish(): void {
-    if (this.mode === "terminal") this.stream.write("\n");
+    if (this.mode === "terminal" && this.lineOpen) this.stream.write("\n");
+    this.lineOpen = false;
   }
 
   /** A message on its own line, not mangled by the bar. */
   message(text: string): void {
     if (this.mode === "none") return;
-    if (this.mode === "terminal") this.stream.write("\r\x1b[K" + text + "\n");
-    else if (this.mode === "notebook") console.log(text);
+    if (this.mode === "terminal") {
+      this.stream.write("\r\x1b[K" + text + "\n");
+      this.lineOpen = false;
+    } else if (this.mode === "notebook") console.log(text);
     else this.stream.write(text + "\n");
   }
 }
