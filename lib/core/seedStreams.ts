@@ -1,19 +1,21 @@
 // Every named seed stream. A stream id is mixed into a seed (mixSeeds(seed, SEED_STREAM.x, ...)) so
 // that two uses of one seed never draw the same numbers. Ids only need to differ among the streams
-// derived from the same parent seed: each group below is one parent. The values are part of every
-// recorded run (its noise, its initial weights): never renumber one.
+// derived from the same parent seed: each group below is one parent (test/core/seedStreams.test.ts
+// checks it). The values are part of every recorded run (its noise, its initial weights): never
+// renumber one.
 export const SEED_STREAM = Object.freeze({
-  // From a run's seed: per-step training noise, evaluation batches, flow parameters' initial values.
+  // From a run's seed: per-step training noise.
   train: 1,
-  evaluate: 2,
+  // From a model's initSeed: weight initialisation and the flow parameters' initial values.
   flows: 3,
-  // From a model's initSeed: weight initialisation.
   vaeWeights: 7,
   sopWeights: 11,
   sopFlows: 13,
   mixtureWeights: 19,
   mixturePriorMeans: 23,
-  // From an evaluation's seed: SOP test draws, mixture test draws and per-component images.
+  // From an evaluation's seed: the VAE's evaluation batches, SOP test draws, mixture test draws and
+  // per-component images.
+  evaluate: 2,
   sopTestNll: 5,
   sopPredict: 6,
   mixtureEvaluate: 9,
